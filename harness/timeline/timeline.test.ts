@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { manualClock } from "./clock.ts";
+import { percentile, Timeline } from "./timeline.ts";
+
+describe("Timeline", () => {
+  it("buckets trend samples per interval and reads percentiles back", () => {
+    const clock = manualClock();
+    const t = new Timeline({ clock, intervalMs: 1000 });
+    const s = t.series("http_req_duration", "trend", { endpoint: "users" }, "ms");
+    for (let i = 1; i <= 100; i++) s.trend(i, 500);
+    s.trend(1000, 1500);
+    const all = t.aggregate({ metric: "http_req_duration" })!;
+    expect(all.samples).toBe(101);
+    expect(all.max).toBe(1000);
+    expect(percentile(all.histogram!, 50)).toBeCloseTo(51, 0);
+    const first = t.aggregate({ metric: "http_req_duration", windows: [{ fromMs: 0, toMs: 1000 }] })!;
+    expect(first.samples).toBe(100);
+    expect(first.max).toBe(100);
+  });
+
+  it("filters series by tag subset and tells an undefined metric apart from an empty one", () => {
+    const t = new Timeline({ clock: manualClock() });
+    t.series("http_req_failed", "rate", { endpoint: "a" }).rate(true, 10);
+    t.series("http_req_failed", "rate", { endpoint: "b" }).rate(false, 10);
+    expect(t.aggregate({ metric: "http_req_failed", tags: { endpoint: "a" } })!.passes).toBe(1);
+    expect(t.aggregate({ metric: "http_req_failed", tags: { endpoint: "c" } })!.samples).toBe(0);
+    expect(t.aggregate({ metric: "nope" })).toBeUndefined();
+  });
+
+  it("round-trips through JSON, sealed buckets included", () => {
+    const t = new Timeline({ clock: manualClock(), intervalMs: 100, sealAfterIntervals: 2 });
+    const s = t.series("lat", "trend", {}, "ms");
+    for (let i = 0; i < 50; i++) s.trend(i % 7, i * 50);
+    t.series("reqs", "counter").count(3, 10);
+    t.event("phase", "steady", undefined, 0);
+    const back = Timeline.fromJSON(JSON.parse(JSON.stringify(t.toJSON())));
+    const a = t.aggregate({ metric: "lat" })!;
+    const b = back.aggregate({ metric: "lat" })!;
+    expect(b.samples).toBe(a.samples);
+    expect(percentile(b.histogram!, 90)).toBe(percentile(a.histogram!, 90));
+    expect(back.aggregate({ metric: "reqs" })!.total).toBe(3);
+    expect(back.events).toEqual(t.events);
+  });
+});

@@ -1,0 +1,524 @@
+import * as hdr from "hdr-histogram-js";
+import { type Clock, systemClock } from "./clock.ts";
+import type {
+  BucketJSON,
+  CounterBucketJSON,
+  GaugeBucketJSON,
+  MetricInfo,
+  MetricType,
+  RateBucketJSON,
+  SeriesJSON,
+  Tags,
+  TimelineEvent,
+  TimelineJSON,
+  TrendBucketJSON,
+} from "./types.ts";
+
+/** Trend values are stored as integers at 1/1000 of the metric's unit (ms -> µs). */
+export const TREND_SCALE = 1000;
+
+export type Histogram = hdr.Histogram;
+
+export function newHistogram(): Histogram {
+  return hdr.build({ numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32 });
+}
+
+interface TrendBucket {
+  t: number;
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+  hist: Histogram | undefined;
+  /** Set once the bucket is sealed: the compressed form replaces the live histogram. */
+  encoded: string | undefined;
+}
+interface CounterBucket {
+  t: number;
+  sum: number;
+}
+interface RateBucket {
+  t: number;
+  passes: number;
+  total: number;
+}
+interface GaugeBucket {
+  t: number;
+  last: number;
+  min: number;
+  max: number;
+}
+type Bucket = TrendBucket | CounterBucket | RateBucket | GaugeBucket;
+
+/**
+ * One metric under one tag set, bucketed by the timeline's interval. Take it once with
+ * `timeline.series(...)` and record into it on the hot path: no key building per sample.
+ */
+export class Series {
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly tags: Tags;
+  /** Buckets by interval index, in insertion order (mostly increasing). */
+  readonly buckets = new Map<number, Bucket>();
+  readonly #timeline: Timeline;
+  #lastIndex = -1;
+  #last: Bucket | undefined;
+
+  constructor(timeline: Timeline, metric: string, type: MetricType, tags: Tags) {
+    this.#timeline = timeline;
+    this.metric = metric;
+    this.type = type;
+    this.tags = tags;
+  }
+
+  #bucket(atMs: number): Bucket {
+    const index = Math.max(0, Math.floor(atMs / this.#timeline.intervalMs));
+    if (index === this.#lastIndex && this.#last) return this.#last;
+    let b = this.buckets.get(index);
+    if (!b) {
+      const t = index * this.#timeline.intervalMs;
+      switch (this.type) {
+        case "trend":
+          b = {
+            t,
+            count: 0,
+            min: Number.POSITIVE_INFINITY,
+            max: Number.NEGATIVE_INFINITY,
+            sum: 0,
+            hist: newHistogram(),
+            encoded: undefined,
+          };
+          break;
+        case "counter":
+          b = { t, sum: 0 };
+          break;
+        case "rate":
+          b = { t, passes: 0, total: 0 };
+          break;
+        case "gauge":
+          b = { t, last: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+          break;
+      }
+      this.buckets.set(index, b);
+      this.#timeline.noteBucket(this, index);
+    }
+    this.#lastIndex = index;
+    this.#last = b;
+    return b;
+  }
+
+  /** A trend value (for durations: ms). */
+  trend(value: number, atMs = this.#timeline.clock.nowMs()): void {
+    const b = this.#bucket(atMs) as TrendBucket;
+    const v = value < 0 ? 0 : value;
+    if (!b.hist) b.hist = reopen(b);
+    b.hist.recordValue(Math.round(v * TREND_SCALE));
+    b.count++;
+    b.sum += v;
+    if (v < b.min) b.min = v;
+    if (v > b.max) b.max = v;
+    this.#timeline.touch(atMs);
+  }
+
+  count(n = 1, atMs = this.#timeline.clock.nowMs()): void {
+    (this.#bucket(atMs) as CounterBucket).sum += n;
+    this.#timeline.touch(atMs);
+  }
+
+  rate(pass: boolean, atMs = this.#timeline.clock.nowMs()): void {
+    const b = this.#bucket(atMs) as RateBucket;
+    b.total++;
+    if (pass) b.passes++;
+    this.#timeline.touch(atMs);
+  }
+
+  gauge(value: number, atMs = this.#timeline.clock.nowMs()): void {
+    const b = this.#bucket(atMs) as GaugeBucket;
+    b.last = value;
+    if (value < b.min) b.min = value;
+    if (value > b.max) b.max = value;
+    this.#timeline.touch(atMs);
+  }
+
+  /** Compress the trend buckets older than `beforeIndex`: memory stays flat through a soak. */
+  seal(beforeIndex: number): void {
+    if (this.type !== "trend") return;
+    for (const [index, b] of this.buckets) {
+      const tb = b as TrendBucket;
+      if (index < beforeIndex && tb.hist) {
+        tb.encoded = hdr.encodeIntoCompressedBase64(tb.hist);
+        tb.hist.destroy();
+        tb.hist = undefined;
+        if (this.#last === tb) {
+          this.#last = undefined;
+          this.#lastIndex = -1;
+        }
+      }
+    }
+  }
+
+  toJSON(): SeriesJSON {
+    const buckets: BucketJSON[] = [];
+    const ordered = [...this.buckets.entries()].sort((a, b) => a[0] - b[0]);
+    for (const [, b] of ordered) {
+      if (this.type === "trend") {
+        const tb = b as TrendBucket;
+        const hist = tb.encoded ?? (tb.hist ? hdr.encodeIntoCompressedBase64(tb.hist) : "");
+        buckets.push({ t: tb.t, count: tb.count, min: tb.min, max: tb.max, sum: tb.sum, hist });
+      } else {
+        buckets.push({ ...b });
+      }
+    }
+    return { metric: this.metric, tags: { ...this.tags }, buckets };
+  }
+
+  /** Load buckets from JSON (used by Timeline.fromJSON and merge). Adds to what is there. */
+  absorb(json: SeriesJSON): void {
+    const interval = this.#timeline.intervalMs;
+    for (const raw of json.buckets) {
+      const at = raw.t;
+      const index = Math.floor(at / interval);
+      const existing = this.buckets.get(index);
+      switch (this.type) {
+        case "trend": {
+          const src = raw as TrendBucketJSON;
+          if (src.count === 0) continue;
+          const incoming = decode(src.hist);
+          if (!existing) {
+            this.buckets.set(index, {
+              t: index * interval,
+              count: src.count,
+              min: src.min,
+              max: src.max,
+              sum: src.sum,
+              hist: incoming,
+              encoded: undefined,
+            });
+          } else {
+            const tb = existing as TrendBucket;
+            if (!tb.hist) tb.hist = reopen(tb);
+            tb.hist.add(incoming);
+            incoming.destroy();
+            tb.count += src.count;
+            tb.sum += src.sum;
+            tb.min = Math.min(tb.min, src.min);
+            tb.max = Math.max(tb.max, src.max);
+          }
+          break;
+        }
+        case "counter": {
+          const src = raw as CounterBucketJSON;
+          if (existing) (existing as CounterBucket).sum += src.sum;
+          else this.buckets.set(index, { t: index * interval, sum: src.sum });
+          break;
+        }
+        case "rate": {
+          const src = raw as RateBucketJSON;
+          if (existing) {
+            (existing as RateBucket).passes += src.passes;
+            (existing as RateBucket).total += src.total;
+          } else this.buckets.set(index, { t: index * interval, passes: src.passes, total: src.total });
+          break;
+        }
+        case "gauge": {
+          const src = raw as GaugeBucketJSON;
+          if (existing) {
+            const g = existing as GaugeBucket;
+            g.last = src.last;
+            g.min = Math.min(g.min, src.min);
+            g.max = Math.max(g.max, src.max);
+          } else this.buckets.set(index, { t: index * interval, last: src.last, min: src.min, max: src.max });
+          break;
+        }
+      }
+    }
+    this.#last = undefined;
+    this.#lastIndex = -1;
+  }
+}
+
+function decode(encoded: string): Histogram {
+  if (!encoded) return newHistogram();
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+function reopen(b: TrendBucket): Histogram {
+  const h = b.encoded ? decode(b.encoded) : newHistogram();
+  b.encoded = undefined;
+  return h;
+}
+
+/** A window on the run clock, [fromMs, toMs). */
+export interface Window {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Which series a query reads: a metric and the tags every matching series must carry. */
+export interface Selector {
+  metric: string;
+  tags?: Tags;
+  /** Buckets whose interval overlaps one of these windows count; absent means the whole run. */
+  windows?: readonly Window[];
+}
+
+/** What a selector read, aggregated over every matching series and bucket. */
+export interface Aggregate {
+  type: MetricType;
+  /** Series that matched the metric and tags. */
+  seriesCount: number;
+  /** Samples seen (trend values, rate checks, counter increments, gauge buckets). */
+  samples: number;
+  /** trend */
+  histogram?: Histogram;
+  min?: number;
+  max?: number;
+  sum?: number;
+  /** counter */
+  total?: number;
+  /** rate */
+  passes?: number;
+  /** gauge: the last value written, and extremes. */
+  last?: number;
+}
+
+export interface TimelineOptions {
+  runId?: string;
+  clock?: Clock;
+  /** Bucket width in ms, 1000 by default, 100 at the finest. */
+  intervalMs?: number;
+  /** Trend buckets older than this many intervals are compressed. Default 5. */
+  sealAfterIntervals?: number;
+}
+
+/**
+ * The shared room: every sample, event and probe reading of a run, on one clock.
+ * Samples go into per-interval buckets (HdrHistograms for trends), never an array per sample.
+ */
+export class Timeline {
+  readonly runId: string;
+  readonly clock: Clock;
+  readonly intervalMs: number;
+  readonly metrics = new Map<string, MetricInfo>();
+  readonly events: TimelineEvent[] = [];
+  readonly #series = new Map<string, Series>();
+  readonly #sealAfter: number;
+  #endMs = 0;
+  #highestIndex = -1;
+  #sealedUpTo = 0;
+  #listeners: Array<(e: TimelineEvent) => void> = [];
+
+  constructor(options: TimelineOptions = {}) {
+    this.runId = options.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    this.clock = options.clock ?? systemClock();
+    this.intervalMs = options.intervalMs ?? 1000;
+    if (!(this.intervalMs >= 100)) throw new RangeError(`intervalMs must be at least 100, got ${this.intervalMs}`);
+    this.#sealAfter = options.sealAfterIntervals ?? 5;
+  }
+
+  /** Declare a metric; a second declaration must agree on the type. */
+  define(metric: string, type: MetricType, unit = ""): MetricInfo {
+    const known = this.metrics.get(metric);
+    if (known) {
+      if (known.type !== type) throw new TypeError(`metric ${metric} is a ${known.type}, not a ${type}`);
+      return known;
+    }
+    const info = { type, unit };
+    this.metrics.set(metric, info);
+    return info;
+  }
+
+  /** The recorder for one metric and tag set (created on first use). */
+  series(metric: string, type: MetricType, tags: Tags = {}, unit = ""): Series {
+    const key = seriesKey(metric, tags);
+    let s = this.#series.get(key);
+    if (!s) {
+      this.define(metric, type, unit);
+      s = new Series(this, metric, type, { ...tags });
+      this.#series.set(key, s);
+    } else if (s.type !== type) {
+      throw new TypeError(`metric ${metric} is a ${s.type}, not a ${type}`);
+    }
+    return s;
+  }
+
+  allSeries(): Series[] {
+    return [...this.#series.values()];
+  }
+
+  /** Record an event on the run clock and tell the listeners (progress, reports). */
+  event(kind: string, name: string, data?: Record<string, unknown>, atMs = this.clock.nowMs()): TimelineEvent {
+    const e: TimelineEvent = data === undefined ? { atMs, kind, name } : { atMs, kind, name, data };
+    this.events.push(e);
+    this.touch(atMs);
+    for (const l of this.#listeners) l(e);
+    return e;
+  }
+
+  onEvent(listener: (e: TimelineEvent) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** @internal called by Series */
+  touch(atMs: number): void {
+    if (atMs > this.#endMs) this.#endMs = atMs;
+  }
+
+  /** @internal called by Series when it opens a bucket: seal trend buckets well behind the newest. */
+  noteBucket(_s: Series, index: number): void {
+    if (index <= this.#highestIndex) return;
+    this.#highestIndex = index;
+    const sealBefore = index - this.#sealAfter;
+    if (sealBefore > this.#sealedUpTo) {
+      for (const s of this.#series.values()) s.seal(sealBefore);
+      this.#sealedUpTo = sealBefore;
+    }
+  }
+
+  /** Run clock ms of the latest sample or event. */
+  get endMs(): number {
+    return this.#endMs;
+  }
+
+  /** Mark the end of the run (so windows reaching "the end" have one). */
+  close(atMs = this.clock.nowMs()): void {
+    this.touch(atMs);
+  }
+
+  /** Series of `metric` whose tags include every pair in `tags`. */
+  match(metric: string, tags: Tags = {}): Series[] {
+    const out: Series[] = [];
+    const pairs = Object.entries(tags);
+    for (const s of this.#series.values()) {
+      if (s.metric !== metric) continue;
+      if (pairs.every(([k, v]) => s.tags[k] === v)) out.push(s);
+    }
+    return out;
+  }
+
+  /** Aggregate a metric over its matching series and windows. Undefined if the metric was never defined. */
+  aggregate(selector: Selector): Aggregate | undefined {
+    const info = this.metrics.get(selector.metric);
+    if (!info) return undefined;
+    const series = this.match(selector.metric, selector.tags);
+    const agg: Aggregate = { type: info.type, seriesCount: series.length, samples: 0 };
+    const inWindow = (t: number): boolean =>
+      !selector.windows || selector.windows.some((w) => t + this.intervalMs > w.fromMs && t < w.toMs);
+    let lastT = Number.NEGATIVE_INFINITY;
+    for (const s of series) {
+      for (const b of s.buckets.values()) {
+        if (!inWindow(b.t)) continue;
+        switch (info.type) {
+          case "trend": {
+            const tb = b as TrendBucket;
+            if (tb.count === 0) break;
+            agg.histogram ??= newHistogram();
+            if (tb.hist) agg.histogram.add(tb.hist);
+            else if (tb.encoded) {
+              const h = decode(tb.encoded);
+              agg.histogram.add(h);
+              h.destroy();
+            }
+            agg.samples += tb.count;
+            agg.sum = (agg.sum ?? 0) + tb.sum;
+            agg.min = Math.min(agg.min ?? Number.POSITIVE_INFINITY, tb.min);
+            agg.max = Math.max(agg.max ?? Number.NEGATIVE_INFINITY, tb.max);
+            break;
+          }
+          case "counter": {
+            const cb = b as CounterBucket;
+            agg.total = (agg.total ?? 0) + cb.sum;
+            agg.samples += 1;
+            break;
+          }
+          case "rate": {
+            const rb = b as RateBucket;
+            agg.passes = (agg.passes ?? 0) + rb.passes;
+            agg.total = (agg.total ?? 0) + rb.total;
+            agg.samples += rb.total;
+            break;
+          }
+          case "gauge": {
+            const gb = b as GaugeBucket;
+            agg.min = Math.min(agg.min ?? Number.POSITIVE_INFINITY, gb.min);
+            agg.max = Math.max(agg.max ?? Number.NEGATIVE_INFINITY, gb.max);
+            if (gb.t >= lastT) {
+              lastT = gb.t;
+              agg.last = gb.last;
+            }
+            agg.samples += 1;
+            break;
+          }
+        }
+      }
+    }
+    return agg;
+  }
+
+  toJSON(): TimelineJSON {
+    return {
+      format: "harness.timeline/v1",
+      runId: this.runId,
+      startedAt: new Date(this.clock.wallAnchorMs).toISOString(),
+      intervalMs: this.intervalMs,
+      endMs: this.#endMs,
+      metrics: Object.fromEntries(this.metrics),
+      series: this.allSeries().map((s) => s.toJSON()),
+      events: [...this.events].sort((a, b) => a.atMs - b.atMs),
+    };
+  }
+
+  /** Rebuild a timeline from its JSON (for `harness report` and tests). */
+  static fromJSON(json: TimelineJSON): Timeline {
+    if (json.format !== "harness.timeline/v1") {
+      throw new TypeError(`not a harness timeline (format ${String(json.format)})`);
+    }
+    const wallAnchorMs = Date.parse(json.startedAt);
+    const endMs = json.endMs;
+    const t = new Timeline({
+      runId: json.runId,
+      intervalMs: json.intervalMs,
+      clock: { nowMs: () => endMs, wallAnchorMs },
+      sealAfterIntervals: Number.POSITIVE_INFINITY,
+    });
+    t.mergeJSON(json);
+    return t;
+  }
+
+  /** Add another timeline's samples and events (same interval). Used to join engines' and workers' timelines. */
+  mergeJSON(json: TimelineJSON): void {
+    if (json.intervalMs !== this.intervalMs) {
+      throw new RangeError(`cannot merge a ${json.intervalMs} ms timeline into a ${this.intervalMs} ms one`);
+    }
+    for (const [name, info] of Object.entries(json.metrics)) this.define(name, info.type, info.unit);
+    for (const s of json.series) {
+      const info = json.metrics[s.metric];
+      if (!info) throw new TypeError(`series of undeclared metric ${s.metric}`);
+      this.series(s.metric, info.type, s.tags, info.unit).absorb(s);
+    }
+    for (const e of json.events) this.events.push(e);
+    this.events.sort((a, b) => a.atMs - b.atMs);
+    this.touch(json.endMs);
+  }
+
+  merge(other: Timeline): void {
+    this.mergeJSON(other.toJSON());
+  }
+}
+
+function seriesKey(metric: string, tags: Tags): string {
+  const keys = Object.keys(tags);
+  if (keys.length === 0) return metric;
+  keys.sort();
+  let k = metric;
+  for (const key of keys) k += `\u0000${key}\u0001${tags[key]}`;
+  return k;
+}
+
+/** Percentile of an aggregated trend, in the metric's unit. */
+export function percentile(h: Histogram, p: number): number {
+  return h.getValueAtPercentile(p) / TREND_SCALE;
+}
