@@ -2,6 +2,7 @@ export { type Clock, type ManualClock, manualClock, systemClock } from "./clock.
 export {
   type Aggregate,
   type Histogram,
+  type IntervalPoint,
   newHistogram,
   percentile,
   type Selector,
@@ -12,3 +13,4 @@ export {
   type Window,
 } from "./timeline.ts";
 export type * from "./types.ts";
+export { overlaps, phaseWindows, sliceWindow, unionWindows } from "./windows.ts";

@@ -42,3 +42,29 @@ describe("Timeline", () => {
     expect(back.events).toEqual(t.events);
   });
 });
+
+describe("Timeline read-out", () => {
+  it("reads a trend back per interval with percentiles and the max", () => {
+    const t = new Timeline({ clock: manualClock(), intervalMs: 1000 });
+    const s = t.series("http_req_duration", "trend", { endpoint: "a" }, "ms");
+    for (let i = 1; i <= 100; i++) s.trend(i, 100);
+    s.trend(900, 2100);
+    const points = t.intervals({ metric: "http_req_duration" });
+    expect(points.map((p) => p.t)).toEqual([0, 2000]);
+    expect(points[0]!.samples).toBe(100);
+    expect(points[0]!.p50).toBeCloseTo(50, 0);
+    expect(points[0]!.max).toBe(100);
+    expect(points[1]!.p99).toBeCloseTo(900, 0);
+  });
+
+  it("seals a bucket again after a late sample reopened it", () => {
+    const t = new Timeline({ clock: manualClock(), intervalMs: 100, sealAfterIntervals: 1 });
+    const s = t.series("lat", "trend", {}, "ms");
+    for (let i = 0; i < 10; i++) s.trend(1, i * 100);
+    s.trend(50, 0);
+    s.trend(1, 1000);
+    const first = s.toJSON().buckets[0]!;
+    expect(first).toMatchObject({ t: 0, count: 2, max: 50 });
+    expect(t.intervals({ metric: "lat" })[0]!.max).toBe(50);
+  });
+});

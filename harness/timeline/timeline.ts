@@ -61,6 +61,8 @@ export class Series {
   /** Buckets by interval index, in insertion order (mostly increasing). */
   readonly buckets = new Map<number, Bucket>();
   readonly #timeline: Timeline;
+  /** Indices of trend buckets holding a live histogram: sealing visits only these. */
+  readonly #live = new Set<number>();
   #lastIndex = -1;
   #last: Bucket | undefined;
 
@@ -100,6 +102,7 @@ export class Series {
           break;
       }
       this.buckets.set(index, b);
+      if (this.type === "trend") this.#live.add(index);
       this.#timeline.noteBucket(this, index);
     }
     this.#lastIndex = index;
@@ -111,7 +114,12 @@ export class Series {
   trend(value: number, atMs = this.#timeline.clock.nowMs()): void {
     const b = this.#bucket(atMs) as TrendBucket;
     const v = value < 0 ? 0 : value;
-    if (!b.hist) b.hist = reopen(b);
+    if (!b.hist) {
+      // A late sample into a sealed bucket: reopen it, and let the next seal close it again.
+      b.hist = reopen(b);
+      this.#live.add(Math.floor(b.t / this.#timeline.intervalMs));
+      this.#timeline.noteReopened(this);
+    }
     b.hist.recordValue(Math.round(v * TREND_SCALE));
     b.count++;
     b.sum += v;
@@ -143,9 +151,11 @@ export class Series {
   /** Compress the trend buckets older than `beforeIndex`: memory stays flat through a soak. */
   seal(beforeIndex: number): void {
     if (this.type !== "trend") return;
-    for (const [index, b] of this.buckets) {
-      const tb = b as TrendBucket;
-      if (index < beforeIndex && tb.hist) {
+    for (const index of this.#live) {
+      if (index >= beforeIndex) continue;
+      this.#live.delete(index);
+      const tb = this.buckets.get(index) as TrendBucket | undefined;
+      if (tb?.hist) {
         tb.encoded = hdr.encodeIntoCompressedBase64(tb.hist);
         tb.hist.destroy();
         tb.hist = undefined;
@@ -184,6 +194,7 @@ export class Series {
           const src = raw as TrendBucketJSON;
           if (src.count === 0) continue;
           const incoming = decode(src.hist);
+          this.#live.add(index);
           if (!existing) {
             this.buckets.set(index, {
               t: index * interval,
@@ -239,7 +250,10 @@ export class Series {
 
 function decode(encoded: string): Histogram {
   if (!encoded) return newHistogram();
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  // A decoded histogram covers only the range it was encoded with; merges and late samples need more.
+  h.autoResize = true;
+  return h;
 }
 
 function reopen(b: TrendBucket): Histogram {
@@ -282,6 +296,32 @@ export interface Aggregate {
   last?: number;
 }
 
+/**
+ * One interval of one metric, read out for charts and progress lines. `samples` is always set;
+ * the other figures depend on the metric type (trend: latency figures in the metric's unit;
+ * counter: total and perS; rate: passes, total, rate; gauge: last, min, max).
+ */
+export interface IntervalPoint {
+  /** Run-clock ms of the interval start. */
+  t: number;
+  samples: number;
+  min?: number;
+  max?: number;
+  mean?: number;
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  /** counter: sum in the interval; rate: checks in the interval. */
+  total?: number;
+  /** counter: total per second of interval. */
+  perS?: number;
+  passes?: number;
+  /** rate: passes / total (0..1). */
+  rate?: number;
+  last?: number;
+}
+
 export interface TimelineOptions {
   runId?: string;
   clock?: Clock;
@@ -307,6 +347,8 @@ export class Timeline {
   #highestIndex = -1;
   #sealedUpTo = 0;
   #listeners: Array<(e: TimelineEvent) => void> = [];
+  /** Series with a bucket reopened behind the seal line: sealed again on the next interval. */
+  readonly #reopened = new Set<Series>();
 
   constructor(options: TimelineOptions = {}) {
     this.runId = options.runId ?? `run-${new Date().toISOString().replace(/[:.]/g, "-")}`;
@@ -375,7 +417,16 @@ export class Timeline {
     if (sealBefore > this.#sealedUpTo) {
       for (const s of this.#series.values()) s.seal(sealBefore);
       this.#sealedUpTo = sealBefore;
+      this.#reopened.clear();
+    } else if (this.#reopened.size > 0) {
+      for (const s of this.#reopened) s.seal(this.#sealedUpTo);
+      this.#reopened.clear();
     }
+  }
+
+  /** @internal called by Series when a late sample reopens a sealed bucket. */
+  noteReopened(s: Series): void {
+    if (Number.isFinite(this.#sealAfter)) this.#reopened.add(s);
   }
 
   /** Run clock ms of the latest sample or event. */
@@ -458,6 +509,32 @@ export class Timeline {
     return agg;
   }
 
+  /**
+   * Per-interval read-out of a metric over its matching series (merged), oldest first; only
+   * intervals with data appear. Windows, when given, keep the intervals overlapping them.
+   */
+  intervals(selector: Selector): IntervalPoint[] {
+    const info = this.metrics.get(selector.metric);
+    if (!info) return [];
+    const byT = new Map<number, { bucket: Bucket; extra: Bucket[] }>();
+    for (const s of this.match(selector.metric, selector.tags)) {
+      for (const b of s.buckets.values()) {
+        if (selector.windows && !selector.windows.some((w) => b.t + this.intervalMs > w.fromMs && b.t < w.toMs)) {
+          continue;
+        }
+        const at = byT.get(b.t);
+        if (at) at.extra.push(b);
+        else byT.set(b.t, { bucket: b, extra: [] });
+      }
+    }
+    const out: IntervalPoint[] = [];
+    for (const t of [...byT.keys()].sort((a, b) => a - b)) {
+      const { bucket, extra } = byT.get(t)!;
+      out.push(readInterval(info.type, [bucket, ...extra], this.intervalMs));
+    }
+    return out;
+  }
+
   toJSON(): TimelineJSON {
     return {
       format: "harness.timeline/v1",
@@ -506,6 +583,69 @@ export class Timeline {
 
   merge(other: Timeline): void {
     this.mergeJSON(other.toJSON());
+  }
+}
+
+function readInterval(type: MetricType, buckets: Bucket[], intervalMs: number): IntervalPoint {
+  const t = buckets[0]!.t;
+  switch (type) {
+    case "trend": {
+      let count = 0;
+      let sum = 0;
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      const h = newHistogram();
+      for (const raw of buckets) {
+        const b = raw as TrendBucket;
+        if (b.count === 0) continue;
+        count += b.count;
+        sum += b.sum;
+        min = Math.min(min, b.min);
+        max = Math.max(max, b.max);
+        if (b.hist) h.add(b.hist);
+        else if (b.encoded) {
+          const d = decode(b.encoded);
+          h.add(d);
+          d.destroy();
+        }
+      }
+      const point: IntervalPoint = { t, samples: count };
+      if (count > 0) {
+        point.min = min;
+        point.max = max;
+        point.mean = sum / count;
+        point.p50 = percentile(h, 50);
+        point.p90 = percentile(h, 90);
+        point.p95 = percentile(h, 95);
+        point.p99 = percentile(h, 99);
+      }
+      h.destroy();
+      return point;
+    }
+    case "counter": {
+      let total = 0;
+      for (const b of buckets) total += (b as CounterBucket).sum;
+      return { t, samples: buckets.length, total, perS: total / (intervalMs / 1000) };
+    }
+    case "rate": {
+      let passes = 0;
+      let total = 0;
+      for (const b of buckets) {
+        passes += (b as RateBucket).passes;
+        total += (b as RateBucket).total;
+      }
+      return total > 0 ? { t, samples: total, passes, total, rate: passes / total } : { t, samples: 0, passes, total };
+    }
+    case "gauge": {
+      const gs = buckets as GaugeBucket[];
+      return {
+        t,
+        samples: gs.length,
+        last: gs[gs.length - 1]!.last,
+        min: Math.min(...gs.map((g) => g.min)),
+        max: Math.max(...gs.map((g) => g.max)),
+      };
+    }
   }
 }
 
