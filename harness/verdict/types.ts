@@ -14,6 +14,10 @@ export interface ThresholdResult {
   /** Why: "no samples in phase recovery", "metric lost_writes was never recorded", ... */
   reason?: string;
   abortOnFail?: boolean;
+  /** True when the real value is at least `observed`, possibly never reached (e.g. never recovered). */
+  observedAtLeast?: boolean;
+  /** How a resilience check got its number, one sentence ("leader db1 -> db2 at 31.2 s, ..."). */
+  detail?: string;
 }
 
 /** The run's overall verdict. `invalid` when the generator could not keep up or something was not measured. */

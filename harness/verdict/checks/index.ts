@@ -1,0 +1,18 @@
+import { errorBudgetBurn } from "./error-budget-burn.ts";
+import { failoverTime } from "./failover-time.ts";
+import { lostWrites } from "./lost-writes.ts";
+import { recoveryTime } from "./recovery-time.ts";
+import type { CheckFactory } from "./types.ts";
+
+/** Resilience checks by the metric name a threshold uses (`recovery_time: ['value<30s']`). */
+export const checks: Readonly<Record<string, CheckFactory>> = {
+  recovery_time: recoveryTime,
+  failover_time: failoverTime,
+  lost_writes: lostWrites,
+  error_budget_burn: errorBudgetBurn,
+};
+
+/** The names above, for the parser. */
+export const checkNames: ReadonlySet<string> = new Set(Object.keys(checks));
+
+export type { Check, CheckContext, CheckFactory, CheckResult } from "./types.ts";
