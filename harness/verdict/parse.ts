@@ -227,11 +227,11 @@ export function parseThresholdExpression(text: string): ThresholdExpression {
   let durationMs: number | undefined;
   i += num[0].length;
   DURATION_PART.lastIndex = valueStart;
-  const first = /[a-zµ]/i.test(text[i] ?? "") ? DURATION_PART.exec(text) : null;
-  if (first) {
-    if (value < 0 || num[0].startsWith("+") || /[eE]/.test(num[0])) {
-      throw new ThresholdSyntaxError("a duration is written like 30s, 250ms or 1m30s", text, valueStart);
-    }
+  const unitFollows = /[a-zµ]/i.test(text[i] ?? "");
+  if (unitFollows && /^[-+]|[eE]/.test(num[0])) {
+    throw new ThresholdSyntaxError("a duration is written like 30s, 250ms or 1m30s", text, valueStart);
+  }
+  if (unitFollows && DURATION_PART.exec(text)) {
     durationMs = 0;
     i = valueStart;
     while (i < text.length && !isSpace(text[i])) {
