@@ -41,8 +41,12 @@ async function clusterServer(initial: unknown) {
   servers.push(server);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    set: (b: unknown) => void (body = b),
-    setStatus: (s: number) => void (status = s),
+    set: (b: unknown) => {
+      body = b;
+    },
+    setStatus: (s: number) => {
+      status = s;
+    },
   };
 }
 

@@ -42,7 +42,14 @@ async function metricsServer() {
   await once(server, "listening");
   servers.push(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-  return { url, orders, breaker, setStatus: (s: number) => void (status = s) };
+  return {
+    url,
+    orders,
+    breaker,
+    setStatus: (s: number) => {
+      status = s;
+    },
+  };
 }
 
 describe("prometheus probe", () => {
