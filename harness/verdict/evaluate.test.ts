@@ -257,3 +257,66 @@ describe("compare", () => {
     expect(compare(a, op, b)).toBe(expected);
   });
 });
+
+describe("evaluate: resilience checks as metrics", () => {
+  /** Fault at 20 s; errors until `recoverAtMs` (or the end); leader change at 31.2 s; verify at the end. */
+  function failover(recoverAtMs: number, lost = 0): Timeline {
+    const clock = manualClock();
+    const t = new Timeline({ clock, intervalMs: 1000 });
+    const failed = t.series("http_req_failed", "rate", { endpoint: "orders" });
+    t.event("phase", "steady", {}, 0);
+    t.event("probe", "patroni.leader", { leader: "db1" }, 500);
+    t.event("phase", "fault", {}, 20_000);
+    t.event("fault.inject", "kill-leader", { kind: "kill", target: "db1", role: "leader" }, 20_000);
+    t.event("probe", "patroni.leader", { leader: "db2", previous: "db1" }, 31_200);
+    t.event("phase", "recovery", {}, 34_000);
+    for (let ms = 0; ms < 60_000; ms += 10) failed.rate(ms >= 20_000 && ms < recoverAtMs, ms);
+    t.event("verify", "lost_writes", { acknowledged: 500, lost, indeterminate: 2, lostIds: [] }, 60_000);
+    return t;
+  }
+  const slos: ThresholdsConfig = {
+    recovery_time: ["value<30s"],
+    failover_time: ["value<15s"],
+    lost_writes: ["value==0"],
+    "http_req_failed{phase:steady}": ["rate<0.001"],
+    "error_budget_burn{phase:recovery}": ["value<1"],
+  };
+
+  it("passes a run that failed over and recovered in time", () => {
+    const v = evaluate(failover(33_000), slos);
+    expect(v.thresholds.map((r) => [r.metric, r.status, r.observed])).toEqual([
+      ["recovery_time", "pass", 13_000],
+      ["failover_time", "pass", 11_200],
+      ["lost_writes", "pass", 0],
+      ["http_req_failed{phase:steady}", "pass", 0],
+      ["error_budget_burn{phase:recovery}", "pass", expect.any(Number)],
+    ]);
+    expect(v.thresholds[0]!.detail).toMatch(/fault kill-leader at 20\.0 s/);
+    expect(v.status).toBe("pass");
+  });
+
+  it("fails a run that never recovered, with the observed lower bound JSON can carry", () => {
+    const v = evaluate(failover(Number.POSITIVE_INFINITY, 3), slos);
+    const rec = v.thresholds[0]!;
+    expect(rec).toMatchObject({ status: "fail", observed: 40_000, observedAtLeast: true, unit: "ms" });
+    expect(rec.reason).toMatch(/^at least 40000 ms: never recovered/);
+    expect(JSON.parse(JSON.stringify(rec)).observed).toBe(40_000);
+    expect(v.thresholds[2]).toMatchObject({ metric: "lost_writes", status: "fail", observed: 3 });
+    expect(v.status).toBe("fail");
+  });
+
+  it("passes checkParams to the checks", () => {
+    const t = failover(33_000);
+    const strict = evaluate(t, { recovery_time: ["value<30s"] }, { checkParams: { recovery_time: { holdMs: "40s" } } });
+    expect(strict.thresholds[0]).toMatchObject({ status: "fail", observedAtLeast: true });
+    expect(() => evaluate(t, {}, { checkParams: { recovery_time: { holdMs: -1 } } })).toThrow(/holdMs/);
+  });
+
+  it("reports a check that could not measure as not measured, with its reason", () => {
+    const t = new Timeline({ clock: manualClock() });
+    t.series("http_req_failed", "rate").rate(false, 100);
+    const v = evaluate(t, { recovery_time: ["value<30s"] });
+    expect(v.thresholds[0]).toMatchObject({ status: "not_measured", reason: "recovery_time: no fault was injected" });
+    expect(v.status).toBe("invalid");
+  });
+});
