@@ -61,7 +61,8 @@ export class K6Ingester {
   readonly #clock: { nowMs: () => number; wallAnchorMs: number };
   readonly timeline: Timeline;
   readonly thresholds: Record<string, string[]> = {};
-  #anchorMs: number | undefined;
+  /** Run clock 0 as whole epoch ms plus a fraction of a second in ms, kept apart for sub-µs precision. */
+  #anchor: TimeParts | undefined;
   #lineNo = 0;
   #lastMs = 0;
   points = 0;
@@ -72,7 +73,7 @@ export class K6Ingester {
     this.#clock = { nowMs: () => this.#lastMs, wallAnchorMs: 0 };
     if (options.timeline) {
       this.timeline = options.timeline;
-      this.#anchorMs = options.timeline.clock.wallAnchorMs;
+      this.#anchor = { wholeMs: options.timeline.clock.wallAnchorMs, fractionMs: 0 };
     } else {
       const clock: Clock = this.#clock;
       this.timeline = new Timeline({
@@ -85,7 +86,7 @@ export class K6Ingester {
 
   /** Epoch ms of run clock 0 (undefined until the first point of a new timeline). */
   get wallAnchorMs(): number | undefined {
-    return this.#anchorMs;
+    return this.#anchor && this.#anchor.wholeMs + this.#anchor.fractionMs;
   }
 
   /** Read one NDJSON line. */
@@ -112,7 +113,7 @@ export class K6Ingester {
       timeline: this.timeline,
       thresholds: this.thresholds,
       points: this.points,
-      wallAnchorMs: this.#anchorMs ?? 0,
+      wallAnchorMs: this.wallAnchorMs ?? 0,
     };
   }
 
@@ -132,13 +133,13 @@ export class K6Ingester {
     }
     const type = this.#types.get(p.metric);
     if (!type) throw this.#error(`is a Point of ${p.metric}, which no Metric line defined before`);
-    const epochMs = parseTimeMs(d.time);
-    if (epochMs === undefined) throw this.#error(`has an unreadable time '${d.time}'`);
-    if (this.#anchorMs === undefined) {
-      this.#anchorMs = epochMs;
-      this.#clock.wallAnchorMs = Math.floor(epochMs);
+    const time = parseTimeParts(d.time);
+    if (time === undefined) throw this.#error(`has an unreadable time '${d.time}'`);
+    if (this.#anchor === undefined) {
+      this.#anchor = time;
+      this.#clock.wallAnchorMs = time.wholeMs + time.fractionMs;
     }
-    const atMs = Math.max(0, epochMs - this.#anchorMs);
+    const atMs = Math.max(0, time.wholeMs - this.#anchor.wholeMs + (time.fractionMs - this.#anchor.fractionMs));
     if (atMs > this.#lastMs) this.#lastMs = atMs;
 
     const tags: Record<string, string> = {};
@@ -196,11 +197,23 @@ export async function ingestK6File(path: string, options: K6IngestOptions = {}):
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** RFC 3339 with nanoseconds (k6's `time`) to epoch ms, keeping the sub-ms digits. */
-export function parseTimeMs(text: string): number | undefined {
+/** A time as whole-second epoch ms plus the fraction of the second in ms (nanosecond digits kept). */
+export interface TimeParts {
+  wholeMs: number;
+  fractionMs: number;
+}
+
+/** RFC 3339 with nanoseconds (k6's `time`), split so differences keep sub-µs precision. */
+export function parseTimeParts(text: string): TimeParts | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
-  const whole = Date.parse(`${m[1]}${m[3]}`);
-  if (Number.isNaN(whole)) return undefined;
-  return whole + (m[2] ? Number(`0${m[2]}`) * 1000 : 0);
+  const wholeMs = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(wholeMs)) return undefined;
+  return { wholeMs, fractionMs: m[2] ? Number(`0${m[2]}`) * 1000 : 0 };
+}
+
+/** RFC 3339 with nanoseconds to epoch ms (a double: about 0.2 µs resolution today). */
+export function parseTimeMs(text: string): number | undefined {
+  const t = parseTimeParts(text);
+  return t && t.wholeMs + t.fractionMs;
 }
