@@ -51,6 +51,15 @@ describe("intervalStats", () => {
     expect(third.p50Ms).toBeCloseTo(10, 1);
   });
 
+  it("sums the whole run: requests, failures and run-wide percentiles", () => {
+    const { overall } = intervalStats(run().toJSON());
+    expect(overall.requests).toBe(110);
+    expect(overall.failed).toBe(4);
+    expect(overall.errorRate).toBeCloseTo(4 / 110);
+    expect(overall.maxMs).toBe(5000);
+    expect(overall.p99Ms).toBeCloseTo(100, 0);
+  });
+
   it("merges buckets to stay under maxPoints, keeping rates per second", () => {
     const s = intervalStats(run().toJSON(), { maxPoints: 2 });
     expect(s.widthMs).toBe(2000);

@@ -31,6 +31,16 @@ export interface Intervals {
   rows: IntervalRow[];
   /** Whether each metric had any series at all. */
   has: { requests: boolean; failed: boolean; latency: boolean };
+  /** The whole run at once: what the header's summary line shows. */
+  overall: {
+    requests: number;
+    failed: number;
+    /** failed / checked over the run; undefined when nothing was checked. */
+    errorRate?: number;
+    p50Ms?: number;
+    p99Ms?: number;
+    maxMs?: number;
+  };
 }
 
 export interface IntervalOptions {
@@ -95,6 +105,10 @@ export function intervalStats(json: TimelineJSON, options: IntervalOptions = {})
   }
 
   const rows: IntervalRow[] = [];
+  const all = newHistogram();
+  let allMax = Number.NEGATIVE_INFINITY;
+  let allFailed = 0;
+  let allChecked = 0;
   for (let i = 0; i < count; i++) {
     const tMs = i * widthMs;
     // The last interval may be cut short by the end of the run: rates use the time it covered.
@@ -109,8 +123,12 @@ export function intervalStats(json: TimelineJSON, options: IntervalOptions = {})
       failedRps: failed[i]! / coveredS,
     };
     if (checked[i]! > 0) row.errorRate = failed[i]! / checked[i]!;
+    allFailed += failed[i]!;
+    allChecked += checked[i]!;
     const h = hists[i];
     if (h) {
+      all.add(h);
+      allMax = Math.max(allMax, maxMs[i]!);
       // HdrHistogram answers with the top of a value's bucket (3 significant digits): never above the exact max.
       const max = maxMs[i]!;
       row.p50Ms = Math.min(max, percentile(h, 50));
@@ -121,5 +139,16 @@ export function intervalStats(json: TimelineJSON, options: IntervalOptions = {})
     }
     rows.push(row);
   }
-  return { widthMs, rows, has: { ...has, requests: has.requests || has.latency } };
+  const overall: Intervals["overall"] = {
+    requests: rows.reduce((sum, r) => sum + r.requests, 0),
+    failed: allFailed,
+  };
+  if (allChecked > 0) overall.errorRate = allFailed / allChecked;
+  if (allMax > Number.NEGATIVE_INFINITY) {
+    overall.p50Ms = Math.min(allMax, percentile(all, 50));
+    overall.p99Ms = Math.min(allMax, percentile(all, 99));
+    overall.maxMs = allMax;
+  }
+  all.destroy();
+  return { widthMs, rows, has: { ...has, requests: has.requests || has.latency }, overall };
 }

@@ -10,7 +10,7 @@ describe("renderJUnit", () => {
     expect(xml.match(/<testcase /g)).toHaveLength(summary.verdict.thresholds.length);
     expect(xml).toContain('tests="5" failures="2" errors="0"');
     expect(xml).toContain(
-      '<failure type="threshold_failed" message="http_req_duration{phase:recovery} p(99)&lt;2000 failed: observed 2,452 ms">',
+      '<failure type="threshold_failed" message="http_req_duration{phase:recovery} p(99)&lt;2000 failed: observed 2,452 ms (2.45 s)">',
     );
     expect(xml).toContain(
       '<failure type="not_measured" message="lost_writes count==0 not measured: metric lost_writes was never recorded">',

@@ -10,7 +10,7 @@ describe("renderMarkdown", () => {
     expect(lines[0]).toBe("### ❌ FAIL: failover-primary (exit 1, an SLO threshold failed)");
     const rows = lines.filter((l) => /^\| (✅|❌|⚠️)/.test(l));
     expect(rows).toHaveLength(summary.verdict.thresholds.length);
-    expect(rows[2]).toBe("| ❌ fail | `http_req_duration{phase:recovery}` | `p(99)<2000` | 2,452 ms |  |");
+    expect(rows[2]).toBe("| ❌ fail | `http_req_duration{phase:recovery}` | `p(99)<2000` | 2,452 ms (2.45 s) |  |");
     expect(rows[3]).toContain(
       "| ⚠️ not measured | `lost_writes` | `count==0` | — | metric lost_writes was never recorded |",
     );

@@ -48,6 +48,8 @@ export interface ChartSpec {
   yFormat: (v: number) => string;
   yKind?: "linear" | "log";
   height?: number;
+  /** Draw the last series first (under the others); the legend keeps the listed order. */
+  drawReversed?: boolean;
   /** Draws the y range from 0 to at least this (so a flat 0 % error rate is not blown up). */
   minTop?: number;
 }
@@ -80,7 +82,7 @@ export function chart(spec: ChartSpec, scale: TimeScale, overlays: Overlays): st
   parts.push(yAxis(ys, spec.yFormat));
   parts.push(timeAxis(scale, TOP, bottom));
   parts.push(overlayShapes(scale, overlays, TOP, bottom));
-  for (const s of spec.series) {
+  for (const s of spec.drawReversed ? [...spec.series].reverse() : spec.series) {
     const pts = s.values.map((v, i) => ({ x: scale.x(spec.atMs[i]!), y: v === undefined ? undefined : ys.y(v) }));
     const { d, isolated } = linePath(pts);
     const cls = `line ${s.cls}${s.dashed ? " dashed" : ""}`;
@@ -204,16 +206,17 @@ export function requestCharts(intervals: Intervals, scale: TimeScale, overlays: 
       unit: `http_req_duration, ms${log ? ", log scale" : ""}`,
       series: intervals.has.latency
         ? [
-            // max first, so the percentiles are drawn over it where they meet.
-            { name: "max", cls: "s-max", values: rows.map((r) => r.maxMs), dashed: true },
-            { name: "p99", cls: "s-p99", values: rows.map((r) => r.p99Ms) },
-            { name: "p90", cls: "s-p90", values: rows.map((r) => r.p90Ms) },
             { name: "p50", cls: "s-p50", values: rows.map((r) => r.p50Ms) },
+            { name: "p90", cls: "s-p90", values: rows.map((r) => r.p90Ms) },
+            { name: "p99", cls: "s-p99", values: rows.map((r) => r.p99Ms) },
+            { name: "max", cls: "s-max", values: rows.map((r) => r.maxMs), dashed: true },
           ]
         : [],
       yFormat: (v) => (v >= 1000 ? `${tickText(v / 1000)} s` : `${tickText(v)} ms`),
       yKind: log ? "log" : "linear",
       height: 250,
+      // max first, so the percentiles are drawn over it where they meet.
+      drawReversed: true,
     },
     scale,
     overlays,

@@ -1,6 +1,6 @@
 import type { TimelineJSON } from "../../timeline/types.ts";
 import { formatDuration, formatNumber, formatPercent, formatRunTime, tally, verdictLabel } from "../format.ts";
-import { intervalStats } from "../intervals.ts";
+import { type Intervals, intervalStats } from "../intervals.ts";
 import type { FaultSummary, PhaseSummary, RunSummary } from "../types.ts";
 import {
   containerLanes,
@@ -113,6 +113,7 @@ ${summary.description ? `<p class="sub">${esc(summary.description)}</p>` : ""}
 <div class="detail"><strong>exit ${esc(summary.exitCode)}</strong> · ${esc(summary.exitMeaning)}<br>
 <span class="counts"><span>${counts.pass} passed</span><span>${counts.fail} failed</span><span>${counts.notMeasured} not measured</span><span>${faults.length} fault${faults.length === 1 ? "" : "s"}</span></span></div>
 </section>
+${glance(intervals)}
 </header>
 ${warnings.length > 0 ? `<section class="warnings" id="warnings"><h2>Validity warnings</h2><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></section>` : ""}
 <section id="slo">
@@ -150,6 +151,19 @@ ${faultsTable(faults)}
 </body>
 </html>
 `;
+}
+
+/** The run in one line of figures under the verdict: requests, error rate, latency. */
+function glance(intervals: Intervals): string {
+  const o = intervals.overall;
+  const figures: Array<[string, string]> = [["requests", formatNumber(o.requests)]];
+  if (o.errorRate !== undefined) figures.push(["failed", `${formatNumber(o.failed)} (${formatPercent(o.errorRate)})`]);
+  if (o.p50Ms !== undefined) {
+    figures.push(["p50", `${formatNumber(o.p50Ms)} ms`]);
+    figures.push(["p99", `${formatNumber(o.p99Ms!)} ms`]);
+    figures.push(["max", `${formatNumber(o.maxMs!)} ms`]);
+  }
+  return `<p class="glance">${figures.map(([k, v]) => `<span><b>${esc(v)}</b> ${esc(k)}</span>`).join("")}<span class="faint">whole run</span></p>`;
 }
 
 /** What makes the numbers less trustworthy, in words, most serious first. */

@@ -17,6 +17,8 @@ h3{font-size:14px;margin:0;font-weight:600}
 .verdict .detail{font-size:15px;line-height:1.5}
 .verdict .detail strong{font-size:17px}
 .v-pass{background:var(--pass)}.v-fail{background:var(--fail)}.v-invalid{background:var(--invalid)}.v-aborted{background:var(--aborted)}
+.glance{margin:6px 2px 0;color:var(--muted)}
+.glance span{margin-right:22px;white-space:nowrap}.glance b{color:var(--fg);font-size:15px}.glance .faint{color:var(--faint);font-size:12px}
 .counts span{display:inline-block;margin-right:14px}
 .warnings{border:1px solid #f59e0b;background:#fffbeb;border-radius:8px;padding:10px 16px;margin:14px 0}
 .warnings h2{border:0;margin:0 0 4px;padding:0;font-size:15px;color:#92400e}
