@@ -213,9 +213,13 @@ class Injected implements InjectedFault {
 
 /** Wrap an unexpected failure as HARNESS_FAULT_FAILED; HarnessErrors pass through with context. */
 export function asFaultError(cause: unknown, message: string): HarnessError {
-  if (cause instanceof HarnessError && cause.code === "HARNESS_FAULT_FAILED") return cause;
   if (cause instanceof HarnessError && cause.code !== "HARNESS_INTERNAL") {
-    return new HarnessError(cause.code, `${message}: ${cause.message}`, { hint: cause.hint, cause });
+    if (cause.message.startsWith(message)) return cause;
+    return new HarnessError(cause.code, `${message}: ${cause.message}`, {
+      hint: cause.hint,
+      cause,
+      exitCode: cause.exitCode,
+    });
   }
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new HarnessError("HARNESS_FAULT_FAILED", `${message}: ${detail}`, {
