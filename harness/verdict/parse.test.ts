@@ -249,6 +249,14 @@ describe("parseThresholds", () => {
     expect(parseError({ http_req_failed: spec as never }).message).toMatch(message);
   });
 
+  it("rejects a phase the scenario does not have, when told its phases", () => {
+    const phases = ["warmup", "steady", "fault", "recovery", "post"];
+    expect(parseThresholds({ "http_req_duration{phase:recovery}": ["p(99)<2s"] }, { phases })).toHaveLength(1);
+    expect(() => parseThresholds({ "http_req_duration{phase:recvery}": ["p(99)<2s"] }, { phases })).toThrow(
+      /the scenario has no phase 'recvery' \(phases: warmup, steady, fault, recovery, post\)/,
+    );
+  });
+
   it("leaves metrics it does not know to the evaluator", () => {
     expect(parseThresholds({ my_custom_gauge: ["p(95)<1"], app_breaker_state: ["value<2"] })).toHaveLength(2);
   });

@@ -326,6 +326,11 @@ function unquote(s: string): string {
 export interface ParseThresholdsOptions {
   /** The scenario file the thresholds come from, named in errors. */
   scenarioFile?: string;
+  /**
+   * The phases the scenario has: a `{phase:X}` naming another is an error before the run (a typo
+   * would otherwise only show as "not measured" after it). Absent: any phase name is accepted.
+   */
+  phases?: readonly string[];
 }
 
 /**
@@ -343,6 +348,12 @@ export function parseThresholds(config: ThresholdsConfig, options: ParseThreshol
       metric = parseMetricSelector(key);
     } catch (e) {
       problems.push(describe(e, `metric key "${key}"`));
+    }
+    if (metric?.phase !== undefined && options.phases && !options.phases.includes(metric.phase)) {
+      problems.push(
+        `metric key "${key}": the scenario has no phase '${metric.phase}' (phases: ${options.phases.join(", ")})`,
+      );
+      metric = undefined;
     }
     const specs: readonly unknown[] = Array.isArray(value) ? value : [value];
     if (specs.length === 0) problems.push(`metric key "${key}": no thresholds listed`);

@@ -39,6 +39,17 @@ describe("error_budget_burn", () => {
     else throw new Error(phase.reason);
   });
 
+  it("reads whole intervals only, so a neighbouring phase's errors do not leak in", () => {
+    const r = errorBudgetBurn({ sloErrorRate: 0.001 }).measure({
+      timeline: timeline(),
+      tags: {},
+      windows: [{ fromMs: 29_500, toMs: 60_000 }],
+      endMs: 60_000,
+    });
+    if (!r.measured) throw new Error(r.reason);
+    expect(r.value).toBeCloseTo(1 / 3000 / 0.001, 6);
+  });
+
   it("is not measured without samples", () => {
     const t = timeline();
     expect(errorBudgetBurn().measure({ timeline: t, tags: { endpoint: "x" }, endMs: 60_000 })).toEqual({

@@ -1,4 +1,5 @@
 import type { Window } from "../../timeline/index.ts";
+import { alignToBuckets, windowsSpanMs } from "../windows.ts";
 import { ParamReader } from "./params.ts";
 import { percent, seconds } from "./rate-per-interval.ts";
 import type { Check, CheckContext, CheckResult } from "./types.ts";
@@ -17,7 +18,8 @@ export interface ErrorBudgetBurnParams {
  * `error_budget_burn` (a ratio): the error rate over the window divided by the SLO's allowed
  * error rate. 1 spends the budget exactly as fast as the SLO allows; 14.4 over an hour is the
  * classic fast-burn page. The window is the threshold's phase (`{phase:X}`), else the whole run,
- * narrowed to the last `windowMs` when given. Other tags filter the series.
+ * narrowed to the last `windowMs` when given, then shrunk to whole timeline intervals (as
+ * phase thresholds are). Other tags filter the series.
  * Not measured when the metric was never recorded or the window holds no samples.
  */
 export function errorBudgetBurn(params?: Readonly<Record<string, unknown>>): Check {
@@ -38,14 +40,21 @@ export function errorBudgetBurn(params?: Readonly<Record<string, unknown>>): Che
           .map((w) => ({ fromMs: Math.max(w.fromMs, trailing.fromMs), toMs: Math.min(w.toMs, trailing.toMs) }))
           .filter((w) => w.toMs > w.fromMs);
       }
-      if (windows && windows.length === 0) return { measured: false, reason: "the window is empty" };
+      // Whole intervals only, so errors from a neighbouring phase never count here.
+      if (windows) windows = alignToBuckets(windows, ctx.timeline.intervalMs, ctx.endMs);
+      if (windows && windows.length === 0) {
+        return {
+          measured: false,
+          reason: `the window is shorter than one timeline interval (${ctx.timeline.intervalMs} ms)`,
+        };
+      }
       const sel = windows ? { metric, tags: ctx.tags, windows } : { metric, tags: ctx.tags };
       const agg = ctx.timeline.aggregate(sel);
       if (!agg) return { measured: false, reason: `metric ${metric} was never recorded` };
       if (agg.type !== "rate") return { measured: false, reason: `${metric} is a ${agg.type}, not a rate metric` };
       if (!agg.total) return { measured: false, reason: `no samples of ${metric} in the window` };
       const rate = (agg.passes ?? 0) / agg.total;
-      const spanMs = windows ? windows.reduce((s, w) => s + (w.toMs - w.fromMs), 0) : ctx.endMs;
+      const spanMs = windows ? windowsSpanMs(windows, ctx.endMs) : ctx.endMs;
       const burn = rate / slo;
       return {
         measured: true,
