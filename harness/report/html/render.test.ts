@@ -61,7 +61,7 @@ describe("renderHtml", () => {
     expect(html).toContain('<td class="mono">kill-leader</td>');
     expect(html.match(/class="fault-window"/g)!.length).toBe(5);
     expect(html).toMatch(
-      /<td><span class="phase-chip ph-recovery"><\/span>recovery<\/td><td class="num">30.0 s<\/td><td class="num">50.0 s<\/td>/,
+      /<td><span class="phase-chip ph-recovery"><\/span>recovery<\/td><td class="num">30.0 s<\/td><td class="num">20.0 s<\/td>/,
     );
   });
 });

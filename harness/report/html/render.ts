@@ -1,6 +1,7 @@
 import type { TimelineJSON } from "../../timeline/types.ts";
 import { formatDuration, formatNumber, formatPercent, formatRunTime, tally, verdictLabel } from "../format.ts";
 import { type Intervals, intervalStats } from "../intervals.ts";
+import { phaseStats } from "../phase-stats.ts";
 import type { FaultSummary, PhaseSummary, RunSummary } from "../types.ts";
 import {
   containerLanes,
@@ -133,7 +134,7 @@ ${loopChart}
 ${faultsTable(faults)}
 </section>
 <div class="cols">
-<section id="phases"><h2>Phases</h2>${phasesTable(phases)}</section>
+<section id="phases"><h2>Phases</h2>${phasesTable(phaseStats(timeline, phases))}</section>
 <section id="load"><h2>Load</h2>${loadTable(summary.load)}</section>
 </div>
 <div class="cols">

@@ -1,7 +1,16 @@
 import type { TimelineEvent } from "../../timeline/types.ts";
 import type { ThresholdResult } from "../../verdict/types.ts";
-import { formatDuration, formatNumber, formatObserved, formatParams, formatRunTime, statusLabel } from "../format.ts";
-import type { FaultSummary, LoadSummary, PhaseSummary, RunSummary, ServiceSummary } from "../types.ts";
+import {
+  formatDuration,
+  formatNumber,
+  formatObserved,
+  formatParams,
+  formatPercent,
+  formatRunTime,
+  statusLabel,
+} from "../format.ts";
+import type { PhaseStats } from "../phase-stats.ts";
+import type { FaultSummary, LoadSummary, RunSummary, ServiceSummary } from "../types.ts";
 import { esc } from "./escape.ts";
 
 /** The SLO table: one row per threshold, failing and not-measured rows marked, the number behind each verdict. */
@@ -28,13 +37,14 @@ export function faultsTable(faults: readonly FaultSummary[]): string {
   return `<table class="data"><thead><tr><th>Fault</th><th>Kind</th><th>Target</th><th>Params</th><th class="num">Injected</th><th class="num">Reverted</th><th>Revert reason</th><th class="num">Held</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-export function phasesTable(phases: readonly PhaseSummary[]): string {
-  if (phases.length === 0) return `<p class="empty">No phases were marked.</p>`;
-  const rows = phases.map(
-    (p) =>
-      `<tr><td><span class="phase-chip ph-${esc(phaseClass(p.name))}"></span>${esc(p.name)}</td><td class="num">${esc(formatRunTime(p.fromMs))}</td><td class="num">${esc(formatRunTime(p.toMs))}</td><td class="num">${esc(formatDuration(p.toMs - p.fromMs))}</td></tr>`,
+/** Phases with their window and what the requests did in each (how the verdict's `{phase:...}` reads them). */
+export function phasesTable(stats: readonly PhaseStats[]): string {
+  if (stats.length === 0) return `<p class="empty">No phases were marked.</p>`;
+  const rows = stats.map(
+    ({ phase: p, ...s }) =>
+      `<tr><td><span class="phase-chip ph-${esc(phaseClass(p.name))}"></span>${esc(p.name)}</td><td class="num">${esc(formatRunTime(p.fromMs))}</td><td class="num">${esc(formatDuration(p.toMs - p.fromMs))}</td><td class="num">${esc(formatNumber(Math.round(s.rps * 10) / 10))}</td><td class="num">${s.errorRate === undefined ? "—" : esc(formatPercent(s.errorRate))}</td><td class="num">${s.p99Ms === undefined ? "—" : esc(`${formatNumber(s.p99Ms)} ms`)}</td></tr>`,
   );
-  return `<table class="data compact"><thead><tr><th>Phase</th><th class="num">From</th><th class="num">To</th><th class="num">Length</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table class="data compact"><thead><tr><th>Phase</th><th class="num">From</th><th class="num">Length</th><th class="num">req/s</th><th class="num">Errors</th><th class="num">p99</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 export function topologyTable(services: readonly ServiceSummary[]): string {
