@@ -16,7 +16,7 @@ import { checkNames } from "./checks/index.ts";
  * The metric key (k6's submetric syntax):
  *
  *   metric_key  := name | name "{" tag ("," tag)* "}"          "}" must be the last character
- *   name        := [A-Za-z0-9._ !?/&#()<>%-]{1,128}             (k6's metric-name alphabet)
+ *   name        := 1 to 128 of: letters, digits, . _ space ! ? / & # ( ) < > % -   (k6's alphabet)
  *   tag         := ws* key ws* ":" ws* value ws*                 the first ":" splits key and value
  *   key, value  := text with surrounding quotes (' or ") removed; a quoted value may hold "," and "}"
  *
@@ -29,7 +29,8 @@ import { checkNames } from "./checks/index.ts";
  *   method      := "count" | "rate" | "value" | "avg" | "min" | "med" | "max" | "p(" number ")"
  *   operator    := "<" | "<=" | ">" | ">=" | "==" | "===" | "!="     ("===" means "==")
  *   number      := ["-" | "+"] (digit+ ["." digit*] | "." digit+) [("e" | "E") ["-" | "+"] digit+]
- *   unit        := ("ns" | "us" | "µs" | "ms" | "s" | "m" | "h") (number unit)*     harness extension
+ *   unit        := ("ns" | "us" | "µs" | "ms" | "s" | "m" | "h") (number unit)*
+ *                  harness extension; only after an unsigned number without exponent (`1m30s`)
  *   ws          := " " | "\t"
  *
  * No whitespace inside `p(N)` or inside the number (k6 rejects `p( 95)` and `2 00` too). N is a
