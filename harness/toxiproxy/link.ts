@@ -117,14 +117,30 @@ class Stage implements ToxicStage, Inlet {
   sleep(ms: number): Promise<boolean> {
     if (this.interrupted) return Promise.resolve(false);
     return new Promise((resolve) => {
+      const sleeping: { timer: NodeJS.Timeout | undefined; resolve: (done: boolean) => void } = {
+        timer: undefined,
+        resolve,
+      };
+      this.pendingSleep = sleeping;
       // An endless sleep (bandwidth 0) sets no timer: only an interrupt ends it.
-      const timer = Number.isFinite(ms)
-        ? setTimeout(() => {
-            this.pendingSleep = undefined;
-            resolve(true);
-          }, ms)
-        : undefined;
-      this.pendingSleep = { timer, resolve };
+      if (!Number.isFinite(ms)) return;
+      const wakeAt = performance.now() + ms;
+      // Node truncates delays to whole ms and measures from a cached loop time, so timers fire up to
+      // ~1 ms early: re-arm for what is left, and finish the last fraction on the next loop turn.
+      const check = () => {
+        if (this.pendingSleep !== sleeping) return;
+        const leftMs = wakeAt - performance.now();
+        if (leftMs <= 0.02) {
+          this.pendingSleep = undefined;
+          resolve(true);
+        } else if (leftMs >= 1) {
+          sleeping.timer = setTimeout(check, leftMs);
+        } else {
+          sleeping.timer = undefined;
+          setImmediate(check);
+        }
+      };
+      sleeping.timer = setTimeout(check, ms);
     });
   }
 

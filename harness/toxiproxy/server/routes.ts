@@ -273,7 +273,7 @@ export function createApi(options: ApiOptions): (request: IncomingMessage, respo
       request.resume();
       return;
     }
-    response.setHeader("X-Toxiproxy-Request-Id", randomBytes(10).toString("hex"));
+    response.setHeader("X-Toxiproxy-Request-Id", requestId());
     if ((request.headers["user-agent"] ?? "").startsWith("Mozilla/")) {
       response.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" }).end("User agent not allowed\n");
       request.resume();
@@ -341,4 +341,12 @@ function sendError(response: ServerResponse, error: unknown): void {
   response
     .writeHead(apiError.status, { "Content-Type": contentType, "X-Content-Type-Options": "nosniff" })
     .end(`${JSON.stringify(body)}\n`);
+}
+
+/** A 20-character id in xid's alphabet (0-9, a-v), as Toxiproxy's X-Toxiproxy-Request-Id. */
+function requestId(): string {
+  const alphabet = "0123456789abcdefghijklmnopqrstuv";
+  let id = "";
+  for (const byte of randomBytes(20)) id += alphabet[byte & 31];
+  return id;
 }
