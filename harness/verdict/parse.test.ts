@@ -261,3 +261,48 @@ describe("parseThresholds", () => {
     expect(parseThresholds({ my_custom_gauge: ["p(95)<1"], app_breaker_state: ["value<2"] })).toHaveLength(2);
   });
 });
+
+describe("parser properties", () => {
+  it("reads back any well-formed expression, whatever the spaces around the operator", async () => {
+    const fc = await import("fast-check");
+    const method = fc.oneof(
+      fc.constantFrom("count", "rate", "value", "avg", "min", "med", "max"),
+      fc.integer({ min: 0, max: 10_000 }).map((n) => `p(${n / 100})`),
+    );
+    const op = fc.constantFrom("<", "<=", ">", ">=", "==", "===", "!=");
+    const ws = fc.constantFrom("", " ", "  ", "\t");
+    const value = fc
+      .double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true })
+      .map((v) => (v === 0 ? 0 : v));
+    fc.assert(
+      fc.property(method, op, value, ws, ws, ws, ws, (m, o, v, a, b, c, d) => {
+        const e = parseThresholdExpression(`${a}${m}${b}${o}${c}${v}${d}`);
+        expect(e.operator).toBe(o);
+        expect(e.value).toBe(v);
+        expect(e.method === "p" ? `p(${e.percentile})` : e.method).toBe(m);
+      }),
+    );
+  });
+
+  it("fails on any input only with a positioned ThresholdSyntaxError", async () => {
+    const fc = await import("fast-check");
+    const text = fc.oneof(fc.string(), fc.stringMatching(/^[ a-z()<>=!.0-9µ]{0,16}$/));
+    fc.assert(
+      fc.property(text, (s) => {
+        try {
+          parseThresholdExpression(s);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ThresholdSyntaxError);
+          expect((e as ThresholdSyntaxError).position).toBeGreaterThanOrEqual(0);
+          expect((e as ThresholdSyntaxError).position).toBeLessThanOrEqual(s.length);
+        }
+        try {
+          parseMetricSelector(s);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ThresholdSyntaxError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
