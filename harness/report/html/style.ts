@@ -84,7 +84,7 @@ path.line.s-max{stroke-width:1.2}
 .ph-warmup{fill:#e2e8f0;stroke:#94a3b8;background:#e2e8f0}.ph-steady{fill:#dbeafe;stroke:#60a5fa;background:#dbeafe}
 .ph-fault{fill:#fee2e2;stroke:#f87171;background:#fee2e2}.ph-recovery{fill:#fef3c7;stroke:#f59e0b;background:#fef3c7}
 .ph-post{fill:#f3f4f6;stroke:#9ca3af;background:#f3f4f6}.ph-other{fill:#f5f5f4;stroke:#a8a29e;background:#f5f5f4}
-.phase-chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:7px;vertical-align:baseline}
+.phase-chip{display:inline-block;width:10px;height:10px;border-radius:2px;border:1px solid #9ca3af;margin-right:7px;vertical-align:baseline}
 .marker{stroke:#111827;stroke-width:.8}
 .marker.bad{fill:#dc2626}.marker.ok{fill:#16a34a}.marker.warn{fill:#f59e0b}.marker.info{fill:#6b7280}
 #tip{position:fixed;display:none;pointer-events:none;z-index:10;background:#111827;color:#f9fafb;font-size:12px;line-height:1.5;padding:7px 10px;border-radius:6px;white-space:pre-line;max-width:420px;box-shadow:0 4px 14px rgba(0,0,0,.2)}
