@@ -46,20 +46,17 @@ export class PatroniProbe implements Probe {
 
   open(ctx: ProbeContext): Sampler {
     const services = this.options.members ?? [];
-    const urls =
-      this.options.urls ??
-      services.map((s) =>
-        needTopology(ctx, this.name)
-          .endpoint(s, this.options.apiPort ?? 8008)
-          .url(),
-      );
+    const topology = this.options.urls ? undefined : needTopology(ctx, this.name);
+    // Resolved at each reading: a restarted member may get a new ephemeral host port.
+    const urls = (): string[] =>
+      this.options.urls ?? services.map((s) => topology!.endpoint(s, this.options.apiPort ?? 8008).url());
     const timeline = ctx.timeline;
     const timeoutMs = this.options.timeoutMs ?? 1000;
     let leader: string | null | undefined; // undefined: not read yet
     const seen = new Set<string>();
     return {
       sample: async (signal) => {
-        const reading = await readCluster(urls, { timeoutMs, signal });
+        const reading = await readCluster(urls(), { timeoutMs, signal });
         const atMs = timeline.clock.nowMs();
         const present = new Set<string>();
         let now: string | null = null;

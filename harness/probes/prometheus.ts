@@ -73,10 +73,11 @@ export class PrometheusProbe implements Probe {
   }
 
   open(ctx: ProbeContext): Sampler {
+    // Resolved at each reading: a restarted container may get a new ephemeral host port.
     const targets = this.options.targets.map((t) => {
-      if ("url" in t) return { url: t.url, label: t.label };
-      const ep = needTopology(ctx, this.name).endpoint(t.service, t.port);
-      return { url: ep.url(t.path ?? "/metrics"), label: t.service };
+      if ("url" in t) return { url: () => t.url, label: t.label };
+      const topology = needTopology(ctx, this.name);
+      return { url: () => topology.endpoint(t.service, t.port).url(t.path ?? "/metrics"), label: t.service };
     });
     const tag = this.options.targetTag ?? this.name;
     const timeoutMs = this.options.timeoutMs ?? 2000;
@@ -113,7 +114,7 @@ export class PrometheusProbe implements Probe {
         await Promise.all(
           targets.map(async (t) => {
             try {
-              const text = await fetchText(t.url, signal, timeoutMs);
+              const text = await fetchText(t.url(), signal, timeoutMs);
               const atMs = timeline.clock.nowMs();
               const chosen = parsePrometheusText(text).samples.filter((s) => this.wants(s));
               if (chosen.length > maxSeries)

@@ -74,8 +74,10 @@ export class RedisInfoProbe implements Probe {
 
   open(ctx: ProbeContext): Sampler {
     const o = this.options;
-    const ep = o.address ?? needTopology(ctx, this.name).endpoint(o.service!, o.port ?? 6379);
-    const service = o.service ?? `${ep.host}:${ep.port}`;
+    const topology = o.address ? undefined : needTopology(ctx, this.name);
+    // Resolved at each connect: a restarted cache may get a new ephemeral host port.
+    const endpoint = () => o.address ?? topology!.endpoint(o.service!, o.port ?? 6379);
+    const service = o.service ?? `${o.address?.host}:${o.address?.port}`;
     const timeline = ctx.timeline;
     const tags = { service };
     const previous = new Map<string, { value: number; atMs: number }>();
@@ -88,7 +90,10 @@ export class RedisInfoProbe implements Probe {
       sample: async () => {
         let text: string;
         try {
-          client ??= await connectRedis(ep.host, ep.port, { timeoutMs: o.timeoutMs ?? 1000 });
+          if (!client) {
+            const ep = endpoint();
+            client = await connectRedis(ep.host, ep.port, { timeoutMs: o.timeoutMs ?? 1000 });
+          }
           text = await client.info();
         } catch (cause) {
           // Reconnect on the next reading.
