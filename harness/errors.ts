@@ -38,6 +38,7 @@ export type HarnessErrorCode =
   | "HARNESS_LOAD_INVALID"
   | "HARNESS_HOST_NOT_ALLOWED"
   | "HARNESS_DOCKER_UNREACHABLE"
+  | "HARNESS_DOCKER_FAILED"
   | "HARNESS_IMAGE_BUILD_FAILED"
   | "HARNESS_TOPOLOGY_UNHEALTHY"
   | "HARNESS_PORT_IN_USE"
@@ -58,6 +59,7 @@ const defaultExit: Record<HarnessErrorCode, ExitCode> = {
   HARNESS_LOAD_INVALID: ExitCode.usage,
   HARNESS_HOST_NOT_ALLOWED: ExitCode.usage,
   HARNESS_DOCKER_UNREACHABLE: ExitCode.infrastructure,
+  HARNESS_DOCKER_FAILED: ExitCode.infrastructure,
   HARNESS_IMAGE_BUILD_FAILED: ExitCode.infrastructure,
   HARNESS_TOPOLOGY_UNHEALTHY: ExitCode.infrastructure,
   HARNESS_PORT_IN_USE: ExitCode.infrastructure,
