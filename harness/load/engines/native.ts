@@ -10,6 +10,8 @@ import type { LoadEngine, LoadResult, LoadRun, LoadSpec, StopReason } from "./en
 
 /** Arrivals sent per timer tick before yielding to I/O: keeps answers flowing when far behind. */
 const MAX_BATCH = 512;
+/** Behind schedule at the planned end, arrivals are still sent (late) for this long, then dropped. */
+const END_SLACK_MS = 1000;
 /** How often the closed-model controller adjusts the VU count, ms. */
 const VU_TICK_MS = 50;
 
@@ -94,7 +96,7 @@ class NativeRun implements LoadRun {
     let batch = 0;
     while (this.#next !== undefined && t0 + this.#next <= now && batch < MAX_BATCH) {
       const intended = t0 + this.#next;
-      if (now > this.#endAtMs + lateAfterMs) {
+      if (now > this.#endAtMs + Math.max(END_SLACK_MS, lateAfterMs)) {
         // Past the planned end and still behind: the rest is dropped, the run ends on time.
         this.#dropRest(now);
         return;

@@ -8,6 +8,8 @@ export interface TargetServerOptions {
   stallForMs?: number;
   /** Fixed service time added to every answer, ms. Default 0. */
   delayMs?: number;
+  /** One worker: each request takes this many ms and waits for the ones before it (capacity 1000/serviceMs per s). */
+  serviceMs?: number;
 }
 
 /** A started local target on 127.0.0.1, port 0. */
@@ -19,6 +21,8 @@ export interface TargetServer extends AsyncDisposable {
   readonly written: string[];
   /** Total requests seen. */
   readonly total: () => number;
+  /** Arrival time of each request (ms since the server started; the first 200,000 kept). */
+  readonly arrivalsMs: number[];
   close(): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
   const written: string[] = [];
   let total = 0;
   let nextId = 1;
+  let busyUntil = 0;
+  const arrivalsMs: number[] = [];
   const t0 = performance.now();
 
   const answer = (req: IncomingMessage, res: ServerResponse, body: string): void => {
@@ -52,6 +58,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
 
   const server = createServer((req, res) => {
     total++;
+    if (arrivalsMs.length < 200_000) arrivalsMs.push(performance.now() - t0);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -64,6 +71,11 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
         const phase = since % options.stallEveryMs;
         // Stalls start at every multiple of stallEveryMs except 0.
         if (since >= options.stallEveryMs && phase < options.stallForMs) wait += options.stallForMs - phase;
+      }
+      if (options.serviceMs) {
+        const now = performance.now();
+        busyUntil = Math.max(busyUntil, now) + options.serviceMs;
+        wait += busyUntil - now;
       }
       if (wait > 0) setTimeout(() => answer(req, res, body), wait);
       else answer(req, res, body);
@@ -81,6 +93,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     hits,
     written,
     total: () => total,
+    arrivalsMs,
     close,
     [Symbol.asyncDispose]: close,
   };
