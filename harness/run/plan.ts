@@ -7,6 +7,9 @@ import type { Scenario } from "../scenario/define.ts";
 import { formatDurationMs, tryParseDurationMs } from "../scenario/duration.ts";
 import { type ParsedThreshold, parseThresholds } from "../verdict/index.ts";
 
+/** The phases every run has, in order. */
+export const PHASES = ["warmup", "steady", "fault", "recovery", "post"] as const;
+
 /** Changes from the command line, applied over the scenario file. */
 export interface Overrides {
   /** `--duration`: the executor's duration (constant executors) or an upper bound on the run. */
@@ -82,7 +85,7 @@ export function planRun(scenario: Scenario, overrides: Overrides = {}, cwd = pro
 
   let thresholds: ParsedThreshold[] = [];
   try {
-    thresholds = parseThresholds(scenario.thresholds ?? {}, { scenarioFile: file });
+    thresholds = parseThresholds(scenario.thresholds ?? {}, { scenarioFile: file, phases: PHASES });
   } catch (error) {
     if (error instanceof HarnessError) throw error;
     problems.push(`thresholds: ${error instanceof Error ? error.message : String(error)}`);

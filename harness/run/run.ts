@@ -9,9 +9,9 @@ import { formatDurationMs, parseDurationMs } from "../scenario/duration.ts";
 import { Timeline } from "../timeline/index.ts";
 import { type StartedTopology, up } from "../topology/index.ts";
 import { newRunId } from "../topology/run-id.ts";
-import { evaluate, exitCodeFor, phaseWindows, type Verdict } from "../verdict/index.ts";
+import { checkAbort, evaluate, exitCodeFor, phaseWindows, type Verdict } from "../verdict/index.ts";
 import { CleanupStack } from "./cleanup.ts";
-import type { RunPlan } from "./plan.ts";
+import { PHASES, type RunPlan } from "./plan.ts";
 import { verifyLostWrites } from "./verify/lost-writes.ts";
 
 export interface RunOptions {
@@ -160,19 +160,19 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     // An inject that fails ends the run as an infrastructure error; the cleanup stack reverts.
     faultsDone.catch(stopLoad);
 
+    const checkParams = checkParamsOf(plan);
+    const abortable = plan.thresholds.filter((t) => t.abortOnFail);
+    // k6 judges abortOnFail every 2 s during the run; a check still waiting for its event is not failed yet.
     const abortWatch = setInterval(() => {
-      const thresholds = plan.thresholds.filter((t) => t.abortOnFail);
-      if (thresholds.length === 0) return;
-      const result = evaluate(tl, thresholds, { endMs: tl.clock.nowMs(), scenarioFile: scenario.file });
-      const failed = result.thresholds.find(
-        (r, i) => r.status === "fail" && tl.clock.nowMs() >= (thresholds[i]?.delayAbortEvalMs ?? 0),
-      );
-      if (failed && !abortedByThreshold) {
+      if (abortable.length === 0 || abortedByThreshold) return;
+      const decision = checkAbort(tl, abortable, tl.clock.nowMs(), { checkParams, scenarioFile: scenario.file });
+      const failed = decision.breached[0];
+      if (decision.abort && failed) {
         abortedByThreshold = `${failed.metric} ${failed.expression}`;
         log(`threshold ${abortedByThreshold} crossed with abortOnFail: stopping the run`);
         stopLoad();
       }
-    }, 1000);
+    }, 2000);
     cleanup.defer("stop the abort watch", () => clearInterval(abortWatch));
 
     loadResult = await load.done;
@@ -232,9 +232,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const verdict = evaluate(timeline, plan.thresholds, {
       scenarioFile: scenario.file,
       runValidity: { invalidReasons, aborted },
-      checkParams: {
-        recovery_time: { errorRateLimit: plan.recoveryMaxErrorRate, holdMs: plan.recoveryHoldMs },
-      },
+      checkParams: checkParamsOf(plan),
     });
     const exitCode = failure && !aborted ? (isHarnessError(failure) ? failure.exitCode : 3) : exitCodeFor(verdict);
     const summary = buildSummary(plan, runId, timeline, verdict, exitCode, wallStart, loadResult, topologyStates);
@@ -277,6 +275,11 @@ function afterWarmup(f: ScheduledFault, warmupMs: number): ScheduledFault {
         nowMs,
       }).held,
   };
+}
+
+/** The resilience checks read the same recovery definition the fault schedule and plan use. */
+function checkParamsOf(plan: RunPlan): Record<string, Record<string, unknown>> {
+  return { recovery_time: { errorRateLimit: plan.recoveryMaxErrorRate, holdMs: plan.recoveryHoldMs } };
 }
 
 function resolveToxiproxy(topology: StartedTopology, spec: RunPlan["scenario"]["toxiproxy"]): string | undefined {
@@ -332,7 +335,7 @@ function buildSummary(
     }
   }
   const phases: RunSummary["phases"] = [];
-  for (const name of ["warmup", "steady", "fault", "recovery", "post"]) {
+  for (const name of PHASES) {
     for (const w of phaseWindows(timeline.events, name, endMs) ?? [])
       phases.push({ name, fromMs: w.fromMs, toMs: w.toMs });
   }
