@@ -186,7 +186,9 @@ export function warningList(timeline: TimelineJSON, summary: RunSummary, faults:
     if (f.revertAtMs === undefined) out.push(`Fault ${f.id} (${f.kind} ${f.target}) has no recorded revert.`);
   }
   const notMeasured = summary.verdict.thresholds.filter((t) => t.status === "not_measured");
-  if (notMeasured.length > 0) {
+  // The verdict already lists each unmeasured threshold ("not measured: ..."); say it once otherwise.
+  const listed = summary.verdict.invalidReasons.some((r) => r.startsWith("not measured"));
+  if (notMeasured.length > 0 && !listed) {
     out.push(
       `${notMeasured.length} threshold${notMeasured.length === 1 ? " was" : "s were"} not measured (a threshold that was not measured fails, never passes).`,
     );
