@@ -1,4 +1,4 @@
-// Bundles src/main.ts into bundle/server.cjs (one file, Node 18, CommonJS) with esbuild.
+// Bundles src/main.ts into dist/server.cjs (one file, Node 18, CommonJS) with esbuild.
 // `node build.mjs` writes it; `node build.mjs --check` exits 1 when the committed bundle is stale.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -6,10 +6,12 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outfile = join(here, "bundle", "server.cjs");
+const outfile = join(here, "dist", "server.cjs");
 
 /** esbuild options shared by the build and the freshness check. */
 export const options = {
+  // Paths in the bundle's comments are relative to this folder, whatever the caller's cwd.
+  absWorkingDir: here,
   entryPoints: [join(here, "src", "main.ts")],
   bundle: true,
   platform: "node",

@@ -58,7 +58,9 @@ export async function ensureGroup(redis: Redis): Promise<void> {
 /** Exports the stream's backlog (undelivered + unacked) and dead letters, read at scrape time. */
 export function registerQueueMetrics(redis: Redis, timeoutMs: number): void {
   const withTimeout = <T>(p: Promise<T>): Promise<T | undefined> =>
-    Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref())]).catch(() => undefined);
+    Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref())]).catch(
+      () => undefined,
+    );
   new Gauge({
     name: "queue_depth",
     help: "Order events not yet processed: undelivered (lag) plus delivered but unacked (pending)",
