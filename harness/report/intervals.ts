@@ -43,6 +43,7 @@ export interface Intervals {
   };
 }
 
+/** Options of intervalStats. */
 export interface IntervalOptions {
   /** At most this many display intervals; timeline buckets are merged to fit. Default 600. */
   maxPoints?: number;

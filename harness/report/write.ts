@@ -7,6 +7,7 @@ import { renderJUnit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { RunSummary } from "./types.ts";
 
+/** What writeReports renders from. */
 export interface WriteReportsInput {
   timeline: TimelineJSON;
   summary: RunSummary;

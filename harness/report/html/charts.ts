@@ -33,6 +33,7 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
+/** One chart: its lines on the shared time axis, hover text, y scale and unit. */
 export interface ChartSpec {
   id: string;
   title: string;

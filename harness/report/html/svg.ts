@@ -4,7 +4,9 @@ import { esc } from "./escape.ts";
 export const WIDTH = 1140;
 /** Room for y tick labels and lane names on the left. */
 export const LEFT = 120;
+/** Room on the right of the plot area. */
 export const RIGHT = 24;
+/** Width of the plot area every chart and lane shares. */
 export const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 
 /** Run-clock ms to x, shared by every chart of a report. */

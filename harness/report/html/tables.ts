@@ -47,6 +47,7 @@ export function phasesTable(stats: readonly PhaseStats[]): string {
   return `<table class="data compact"><thead><tr><th>Phase</th><th class="num">From</th><th class="num">Length</th><th class="num">req/s</th><th class="num">Errors</th><th class="num">p99</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+/** The topology's services with image, state at the end of the run, and role. */
 export function topologyTable(services: readonly ServiceSummary[]): string {
   if (services.length === 0) return `<p class="empty">No services were recorded.</p>`;
   const rows = services.map(
@@ -56,6 +57,7 @@ export function topologyTable(services: readonly ServiceSummary[]): string {
   return `<table class="data compact"><thead><tr><th>Service</th><th>Image</th><th>State at end</th><th>Role</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+/** What the generator offered and achieved, and whether it kept up (late, dropped, validity). */
 export function loadTable(load: LoadSummary): string {
   const opt = (v: number | undefined, unit: string): string => (v === undefined ? "—" : `${formatNumber(v)}${unit}`);
   const rows: Array<[string, string, string?]> = [
@@ -74,6 +76,7 @@ export function loadTable(load: LoadSummary): string {
   return keyValues(rows);
 }
 
+/** The run's identity: ids, files, times, exit code, versions. */
 export function metadataTable(s: RunSummary, intervalMs: number): string {
   return keyValues([
     ["Run id", s.runId, "mono"],
