@@ -17339,8 +17339,10 @@ async function ensureGroup(redis) {
   }
 }
 function registerQueueMetrics(redis, timeoutMs) {
-  let withTimeout = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r(void 0), timeoutMs).unref())]).catch(() => {
-  });
+  let withTimeout = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r(void 0), timeoutMs).unref())]).catch(
+    () => {
+    }
+  );
   new import_prom_client3.Gauge({
     name: "queue_depth",
     help: "Order events not yet processed: undelivered (lag) plus delivered but unacked (pending)",
