@@ -9,7 +9,7 @@ export interface ProbeRunnerOptions {
   clock?: Clock;
   /** How loops wait; tests pass one that moves a manual clock. Default: a timer woken by stop. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** A reading taking longer than this is abandoned and counted as an error, ms. Default: its interval. */
+  /** A reading taking longer than this is abandoned and counted as an error, ms. Default: its interval, at least 2000 (Docker answers inspect slowly while it starts a container). */
   sampleTimeoutMs?: number;
   /** Each probe stops after this many readings (a bound, not a plan). Default: 6 hours' worth. */
   maxSamples?: number;
@@ -93,7 +93,7 @@ export class ProbeRunner implements AsyncDisposable {
     const clock = this.#options.clock ?? timeline.clock;
     const sleep = this.#options.sleep ?? sleepFor;
     const intervalMs = probe.intervalMs ?? this.#options.intervalMs ?? 1000;
-    const timeoutMs = this.#options.sampleTimeoutMs ?? intervalMs;
+    const timeoutMs = this.#options.sampleTimeoutMs ?? Math.max(intervalMs, 2000);
     const maxSamples = this.#options.maxSamples ?? Math.ceil((6 * 3_600_000) / intervalMs);
     const errors = timeline.series("probe_errors", "counter", { probe: probe.name });
     // Declared at zero: "no errors" is then measured, not missing.
