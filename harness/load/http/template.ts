@@ -150,7 +150,10 @@ export function compileTemplate(t: RequestTemplate, index: number, random: Rando
   const expected = t.expectedStatuses ?? [{ min: 200, max: 399 }];
   const isJsonBody = t.json !== undefined;
 
+  // Without params every request is the same: build it once.
+  const fixed = samplers.size === 0 ? { path: t.path, body: rawBody, key: undefined } : undefined;
   const next = () => {
+    if (fixed) return fixed;
     const values = new Map<string, string | number>();
     for (const [name, draw] of samplers) values.set(name, draw());
     let path = pathParts[0]!;

@@ -1,0 +1,309 @@
+/**
+ * npm run bench:load — the load engine's speed, against one local server in one run:
+ *
+ *   1. max throughput, closed loop, 50 connections: native engine with full metrics vs undici's raw
+ *      dispatch (no metrics) vs autocannon vs wrk (Debian package), with ratios;
+ *   2. CPU microseconds per request of the native engine;
+ *   3. the highest open-model arrival rate held with under 0.1% late requests (and none dropped);
+ *   4. timeline memory after 10 minutes at 1,000 req/s (simulated clock, real recording path).
+ *
+ * The server is nginx-light (Debian) pinned to the other core when taskset exists, else a bare
+ * Node server in a child process. BENCH_SECONDS (default 10) sets each throughput run's length.
+ * A missing wrk is reported, not fatal.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import autocannon from "autocannon";
+import { type Dispatcher, Pool } from "undici";
+import type { Outcome } from "../harness/load/http/client.ts";
+import { seededRandom } from "../harness/load/http/random.ts";
+import { compileTemplate } from "../harness/load/http/template.ts";
+import { type LoadResult, runLoad } from "../harness/load/index.ts";
+import { Recorder } from "../harness/load/recorder.ts";
+import { manualClock, Timeline } from "../harness/timeline/index.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const cleanups: Array<() => void> = [];
+
+function has(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server at ${url} did not answer within ${timeoutMs} ms`);
+}
+
+function kill(child: ChildProcess): void {
+  if (child.exitCode === null) child.kill("SIGTERM");
+}
+
+/** nginx-light on one worker pinned to core 1, or a bare Node server in a child process. */
+async function startServer(pin: boolean): Promise<{ url: string; name: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  if (has("nginx")) {
+    const dir = mkdtempSync(path.join(tmpdir(), "bench-nginx-"));
+    const conf = path.join(dir, "nginx.conf");
+    writeFileSync(
+      conf,
+      `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  server { listen 127.0.0.1:${port}; location / { return 200 "ok"; } }
+}
+`,
+    );
+    const args = ["-c", conf, "-p", dir];
+    const child = pin
+      ? spawn("taskset", ["-c", "1", "nginx", ...args], { stdio: "ignore" })
+      : spawn("nginx", args, { stdio: "ignore" });
+    cleanups.push(() => {
+      kill(child);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await waitForHttp(url, 5000);
+    return { url, name: `nginx-light (1 worker${pin ? ", core 1" : ""})` };
+  }
+  const code = `require('http').createServer((q,s)=>s.end('ok')).listen(${port},'127.0.0.1')`;
+  const child = pin
+    ? spawn("taskset", ["-c", "1", process.execPath, "-e", code], { stdio: "ignore" })
+    : spawn(process.execPath, ["-e", code], { stdio: "ignore" });
+  cleanups.push(() => kill(child));
+  await waitForHttp(url, 5000);
+  return { url, name: `bare Node http server (child process${pin ? ", core 1" : ""})` };
+}
+
+function cpuUs(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
+
+async function nativeClosed(url: string): Promise<{ perS: number; cpuUsPerReq: number; result: LoadResult }> {
+  const timeline = new Timeline();
+  const cpu0 = cpuUs();
+  const result = await runLoad({
+    baseUrl: url,
+    executor: { executor: "constant-vus", vus: CONNECTIONS, duration: `${SECONDS}s` },
+    requests: [{ endpoint: "/", path: "/" }],
+    http: { connections: CONNECTIONS },
+    timeline,
+  });
+  const cpu = cpuUs() - cpu0;
+  const recorded = timeline.aggregate({ metric: "http_reqs" })?.total ?? 0;
+  if (recorded !== result.completed)
+    throw new Error(`timeline holds ${recorded} requests, engine says ${result.completed}`);
+  return { perS: result.completed / SECONDS, cpuUsPerReq: cpu / Math.max(1, result.completed), result };
+}
+
+/** undici Pool.dispatch with a do-nothing handler: the floor under the native engine. */
+async function undiciRaw(url: string): Promise<number> {
+  const pool = new Pool(new URL(url).origin, { connections: CONNECTIONS, pipelining: 1 });
+  let done = 0;
+  let running = true;
+  const opts: Dispatcher.DispatchOptions = { path: "/", method: "GET" };
+  const loop = (): void => {
+    if (!running) return;
+    pool.dispatch(opts, handler as unknown as Dispatcher.DispatchHandler);
+  };
+  const handler = {
+    onConnect() {},
+    onHeaders: () => true,
+    onData: () => true,
+    onComplete() {
+      done++;
+      loop();
+    },
+    onError() {
+      loop();
+    },
+  };
+  const t0 = performance.now();
+  for (let i = 0; i < CONNECTIONS; i++) loop();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  running = false;
+  const perS = done / ((performance.now() - t0) / 1000);
+  await pool.destroy();
+  return perS;
+}
+
+async function autocannonRaw(url: string): Promise<number> {
+  const r = await autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: SECONDS });
+  return r.requests.total / SECONDS;
+}
+
+function wrk(url: string): number | string {
+  if (!has("wrk")) return "wrk is not installed (apt-get install -y wrk): skipped";
+  const pin = has("taskset") ? ["taskset", "-c", "0"] : [];
+  const out = execFileSync(
+    pin[0] ?? "wrk",
+    [...pin.slice(1), ...(pin.length ? ["wrk"] : []), "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, url],
+    {
+      encoding: "utf8",
+    },
+  );
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  return m ? Number(m[1]) : `could not read wrk output: ${out.split("\n")[0]}`;
+}
+
+/** Raise the arrival rate until more than 0.1% of requests go out late or any is dropped. */
+async function highestOpenRate(url: string): Promise<{ held: number; steps: string[] }> {
+  const steps: string[] = [];
+  let held = 0;
+  for (const rate of [1000, 2000, 5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000]) {
+    const result = await runLoad({
+      baseUrl: url,
+      executor: { executor: "constant-arrival-rate", rate, duration: "5s", maxVUs: 5000 },
+      requests: [{ endpoint: "/", path: "/" }],
+      http: { connections: 200 },
+      timeline: new Timeline(),
+    });
+    const lateFraction = result.late / Math.max(1, result.sent);
+    const ok = lateFraction < 0.001 && result.dropped === 0;
+    steps.push(
+      `${rate}/s: achieved ${Math.round(result.achievedPerS)}/s, late ${(lateFraction * 100).toFixed(3)}%, dropped ${result.dropped}, cpu ${Math.round(result.health.meanCpu * 100)}%, lag ${Math.round(result.health.maxEventLoopLagMs)} ms${ok ? "" : "  <- not held"}`,
+    );
+    if (!ok) break;
+    held = rate;
+  }
+  return { held, steps };
+}
+
+function gc(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+/** 10 minutes at 1,000 req/s through the real Recorder into a Timeline on a simulated clock. */
+function timelineMemory(): { heapMB: number; arrayBuffersMB: number; jsonKB: number; series: number; samples: number } {
+  gc();
+  const before = process.memoryUsage();
+  const clock = manualClock();
+  const timeline = new Timeline({ clock });
+  const recorder = new Recorder(timeline);
+  const random = seededRandom(5);
+  const templates = ["/users/:id", "/items/:id", "/orders"].map((endpoint, i) =>
+    compileTemplate({ endpoint, path: endpoint.replace(":id", "1") }, i, random),
+  );
+  let samples = 0;
+  for (let s = 0; s < 600; s++) {
+    for (let i = 0; i < 1000; i++) {
+      const at = s * 1000 + i;
+      clock.set(at);
+      const status = random() < 0.01 ? 503 : 200;
+      const o: Outcome = {
+        template: templates[i % 3]!,
+        intendedMs: at,
+        startMs: at,
+        endMs: at + Math.exp(random() * 4),
+        status,
+        error: status === 503 ? "http_5xx" : undefined,
+        bytesIn: 120,
+        bytesOut: 80,
+        body: undefined,
+        key: undefined,
+      };
+      recorder.record(o);
+      samples++;
+    }
+    recorder.lag.gauge(random() * 3, s * 1000);
+    recorder.cpu.gauge(0.3, s * 1000);
+  }
+  gc();
+  const after = process.memoryUsage();
+  const jsonKB = JSON.stringify(timeline.toJSON()).length / 1024;
+  return {
+    heapMB: (after.heapUsed - before.heapUsed) / 2 ** 20,
+    arrayBuffersMB: (after.arrayBuffers - before.arrayBuffers) / 2 ** 20,
+    jsonKB,
+    series: timeline.allSeries().length,
+    samples,
+  };
+}
+
+async function main(): Promise<void> {
+  const pin = has("taskset");
+  if (pin) execFileSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" });
+  const server = await startServer(pin);
+  const f = (n: number): string => Math.round(n).toLocaleString("en-US");
+  console.log(
+    `bench:load — server: ${server.name}; generator: this process${pin ? " on core 0" : ""}; ${SECONDS} s per run`,
+  );
+  console.log(
+    `load average at start: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")} (2 shared cores: figures are noisy)`,
+  );
+
+  const native = await nativeClosed(server.url);
+  console.log(
+    `native engine, full metrics, closed loop ${CONNECTIONS} conns: ${f(native.perS)} req/s, ${native.cpuUsPerReq.toFixed(1)} CPU µs/req`,
+  );
+  const raw = await undiciRaw(server.url);
+  console.log(`undici raw dispatch, no metrics:               ${f(raw)} req/s`);
+  const ac = await autocannonRaw(server.url);
+  console.log(`autocannon (its own client, no timeline):      ${f(ac)} req/s`);
+  const w = wrk(server.url);
+  console.log(typeof w === "number" ? `wrk -t1 -c${CONNECTIONS}:                              ${f(w)} req/s` : w);
+  console.log(
+    `ratios: native/autocannon ${(native.perS / ac).toFixed(2)}, native/undici-raw ${(native.perS / raw).toFixed(2)}${typeof w === "number" ? `, native/wrk ${(native.perS / w).toFixed(2)}, autocannon/wrk ${(ac / w).toFixed(2)}` : ""}`,
+  );
+  console.log(`goal: native >= autocannon: ${native.perS >= ac ? "met" : "NOT met"}`);
+
+  const open = await highestOpenRate(server.url);
+  for (const s of open.steps) console.log(`  open model ${s}`);
+  console.log(
+    `highest arrival rate held with < 0.1% late and none dropped: ${f(open.held)} req/s (goal 20,000 per core)`,
+  );
+
+  const mem = timelineMemory();
+  console.log(
+    `timeline after 10 min at 1,000 req/s (${f(mem.samples)} samples, ${mem.series} series, simulated clock): heap +${mem.heapMB.toFixed(1)} MB, array buffers +${mem.arrayBuffersMB.toFixed(1)} MB, JSON ${f(mem.jsonKB)} KB`,
+  );
+}
+
+try {
+  await main();
+} finally {
+  for (const c of cleanups.reverse()) c();
+}
