@@ -4,14 +4,14 @@ import { HarnessError, isHarnessError } from "../errors.ts";
 import { errorRateHeld, FaultSchedule, type ScheduledFault, type SteadyCondition } from "../faults/index.ts";
 import { formatProgress, type LoadResult, startLoad } from "../load/index.ts";
 import { ProbeRunner } from "../probes/index.ts";
-import { exitMeaning, type FaultSummary, type RunSummary, writeReports } from "../report/index.ts";
+import { exitMeaning, faultsFromTimeline, phasesFromTimeline, type RunSummary, writeReports } from "../report/index.ts";
 import { formatDurationMs, parseDurationMs } from "../scenario/duration.ts";
 import { Timeline } from "../timeline/index.ts";
 import { type StartedTopology, up } from "../topology/index.ts";
 import { newRunId } from "../topology/run-id.ts";
-import { checkAbort, evaluate, exitCodeFor, phaseWindows, type Verdict } from "../verdict/index.ts";
+import { checkAbort, evaluate, exitCodeFor, type Verdict } from "../verdict/index.ts";
 import { CleanupStack } from "./cleanup.ts";
-import { PHASES, type RunPlan } from "./plan.ts";
+import type { RunPlan } from "./plan.ts";
 import { verifyLostWrites } from "./verify/lost-writes.ts";
 
 export interface RunOptions {
@@ -320,26 +320,9 @@ function buildSummary(
   load: LoadResult | undefined,
   services: RunSummary["topology"]["services"],
 ): RunSummary {
-  const endMs = timeline.endMs;
-  const faults: FaultSummary[] = [];
-  for (const e of timeline.events) {
-    if (e.kind === "fault.inject") {
-      const { kind, target, ...params } = (e.data ?? {}) as Record<string, unknown>;
-      faults.push({ id: e.name, kind: String(kind ?? ""), target: String(target ?? ""), params, injectAtMs: e.atMs });
-    } else if (e.kind === "fault.revert") {
-      const f = [...faults].reverse().find((x) => x.id === e.name && x.revertAtMs === undefined);
-      if (f) {
-        f.revertAtMs = e.atMs;
-        f.revertReason = e.data?.reason as FaultSummary["revertReason"];
-      }
-    }
-  }
-  const phases: RunSummary["phases"] = [];
-  for (const name of PHASES) {
-    for (const w of phaseWindows(timeline.events, name, endMs) ?? [])
-      phases.push({ name, fromMs: w.fromMs, toMs: w.toMs });
-  }
-  phases.sort((a, b) => a.fromMs - b.fromMs);
+  const json = timeline.toJSON();
+  const faults = faultsFromTimeline(json);
+  const phases = phasesFromTimeline(json);
   const s = plan.scenario;
   return {
     format: "harness.summary/v1",

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Agent, request } from "undici";
 import type { WritesSnapshot } from "../../load/ledger.ts";
 import type { Timeline } from "../../timeline/index.ts";
@@ -49,6 +50,11 @@ export async function verifyLostWrites(
   const budgetMs = options.budgetMs ?? 60_000;
   const ids = ledger.acknowledged.map((w) => w.id).filter((id): id is string => id !== undefined);
   const dispatcher = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
+  // One local signal for all reads: each in-flight read listens to it.
+  const local = new AbortController();
+  setMaxListeners(concurrency + 8, local.signal);
+  const onAbort = (): void => local.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   const lostIds: string[] = [];
   let lost = 0;
   let unverified = 0;
@@ -63,7 +69,7 @@ export async function verifyLostWrites(
           dispatcher,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-          signal: options.signal,
+          signal: local.signal,
         });
         await res.body.dump();
         if (res.statusCode >= 200 && res.statusCode < 300) return "ok";
@@ -89,6 +95,7 @@ export async function verifyLostWrites(
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, ids.length)) }, worker));
   } finally {
+    options.signal?.removeEventListener("abort", onAbort);
     await dispatcher.close();
   }
 
