@@ -13,6 +13,7 @@ export type {
   VolumeModel,
 } from "./compose/model.ts";
 export { type CurrentRun, clearCurrentRun, currentRunFile, readCurrentRun, writeCurrentRun } from "./current-run.ts";
+export { type DoctorCheck, type DoctorOptions, doctor } from "./doctor.ts";
 export { type DownOptions, type DownResult, down, runExists, runObjects, sweepLeftovers } from "./down.ts";
 export { ps, type ServiceStatus } from "./ps.ts";
 export { newRunId } from "./run-id.ts";

@@ -85,6 +85,14 @@ describe("harness up with bad input", () => {
     expect(r.code).toBe(code);
   });
 
+  it("doctor marks Docker as failing with the setup hint and exits 3", () => {
+    const r = harness(["doctor"], { DOCKER_HOST: "unix:///nonexistent" });
+    expect(r.stdout).toMatch(/^fail {2}docker .*Docker is unreachable at unix:\/\/\/nonexistent/m);
+    expect(r.stdout).toMatch(/-> run scripts\/setup-docker\.sh \(or start dockerd\)/);
+    expect(r.stdout).toMatch(/^ok {4}disk /m);
+    expect(r.code).toBe(3);
+  });
+
   it("ps and down --all say Docker is unreachable with exit 3", () => {
     for (const cmd of [
       ["ps", "--all"],

@@ -64,6 +64,18 @@ suite("harness up / ps / down through the CLI", () => {
     expect(existsSync(path.join(cwd, ".harness/current-run.json"))).toBe(false);
   });
 
+  it("doctor reports Docker, the base image, ports and disk as ok", async () => {
+    const r = harness(["doctor", "--json", "-f", fixture]);
+    expect(r.status, r.stdout).toBe(0);
+    const checks = JSON.parse(r.stdout) as Array<{ name: string; status: string; detail: string }>;
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName.docker?.status).toBe("ok");
+    expect(byName.docker?.detail).toMatch(/^Docker \S+ \(API [\d.]+\)/);
+    expect(byName["base image"]?.status).toBe("ok");
+    expect(byName.ports?.status).toBe("ok");
+    expect(byName.disk?.detail).toMatch(/GiB free/);
+  });
+
   it("SIGINT during up tears down what was started and exits 130", async () => {
     const runId = `r-int-${Date.now().toString(36)}`;
     runIds.push(runId);

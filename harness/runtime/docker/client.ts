@@ -93,3 +93,32 @@ export function daemonMessage(cause: unknown): string {
   if (json && typeof json.message === "string") return json.message.trim();
   return cause instanceof Error ? cause.message.replace(/\s+/g, " ").trim() : String(cause);
 }
+
+/** What `docker info` says that the harness cares about. */
+export interface DockerInfo {
+  serverVersion: string;
+  apiVersion: string;
+  /** Where images and containers live on the daemon's host. */
+  rootDir: string;
+  storageDriver: string;
+  cpus: number;
+  memoryBytes: number;
+}
+
+/** Version and host facts of the daemon; throws HARNESS_DOCKER_UNREACHABLE when it does not answer. */
+export async function dockerInfo(docker: Docker = dockerClient()): Promise<DockerInfo> {
+  const { version, apiVersion } = await pingDocker(docker);
+  try {
+    const info = (await docker.info()) as { DockerRootDir?: string; Driver?: string; NCPU?: number; MemTotal?: number };
+    return {
+      serverVersion: version,
+      apiVersion,
+      rootDir: info.DockerRootDir ?? "",
+      storageDriver: info.Driver ?? "",
+      cpus: info.NCPU ?? 0,
+      memoryBytes: info.MemTotal ?? 0,
+    };
+  } catch (cause) {
+    throw dockerError("docker info", cause);
+  }
+}

@@ -21,8 +21,12 @@ export interface BuildImageOptions {
   signal?: AbortSignal;
 }
 
-/** How many lines of build output an error quotes. */
-const tailLines = 25;
+/** How many lines of build output an error may quote. */
+const tailLines = 40;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
+const ansi = /\x1b\[[0-9;]*[A-Za-z]/g;
+const stripAnsi = (s: string): string => s.replace(ansi, "");
 
 /**
  * Build an image from a directory with Docker's layer cache. The context honours `.dockerignore`.
@@ -86,7 +90,10 @@ export async function buildImage(opts: BuildImageOptions): Promise<string> {
       }
       if (event.error || event.errorDetail) failure = event.errorDetail?.message ?? event.error;
       if (event.aux?.ID) imageId = event.aux.ID;
-      if (event.stream) for (const l of event.stream.split("\n")) if (l.trim() !== "") onLine(l.trimEnd());
+      if (event.stream) {
+        // The classic builder colours a step's stderr; the error should read as plain text.
+        for (const l of stripAnsi(event.stream).split("\n")) if (l.trim() !== "") onLine(l.trimEnd());
+      }
     };
     stream.on("data", (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
@@ -107,9 +114,14 @@ export async function buildImage(opts: BuildImageOptions): Promise<string> {
     throw dockerError(`building image ${opts.tag}${who}`, cause);
   });
   if (failure !== undefined) {
+    // Quote the failing step: its "Step n/m" line and what it printed.
+    const stepAt = recent.findLastIndex((l) => /^Step \d+\/\d+ :/.test(l));
+    const quoted = recent
+      .slice(Math.max(0, stepAt))
+      .filter((l) => !/^(Removing intermediate container| ---> )/.test(l));
     throw new HarnessError(
       "HARNESS_IMAGE_BUILD_FAILED",
-      `image ${opts.tag}${who} failed to build: ${failure.trim()}\n${recent.map((l) => `  | ${l}`).join("\n")}`,
+      `image ${opts.tag}${who} failed to build: ${stripAnsi(failure).trim()}\n${quoted.map((l) => `  | ${l}`).join("\n")}`,
       { hint: `fix the Dockerfile in ${opts.context}` },
     );
   }
@@ -144,5 +156,15 @@ export async function pullImage(name: string): Promise<void> {
         cause,
       },
     );
+  }
+}
+
+/** Remove a local image by name; one already gone is not an error. */
+export async function removeImage(name: string): Promise<void> {
+  try {
+    await dockerClient().getImage(name).remove({ force: true });
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) return;
+    throw dockerError(`removing image ${name}`, cause);
   }
 }

@@ -1,8 +1,10 @@
 // The Docker room: the only place that imports dockerode. Everything above speaks these types.
 export {
+  type DockerInfo,
   dockerClient,
   dockerError,
   dockerHostDescription,
+  dockerInfo,
   dockerSetupHint,
   isUnreachable,
   pingDocker,
@@ -28,7 +30,7 @@ export {
   unpauseContainer,
 } from "./containers.ts";
 export { contextFiles, parseDockerIgnore } from "./dockerignore.ts";
-export { type BuildImageOptions, buildImage, imageIdOf, pullImage } from "./images.ts";
+export { type BuildImageOptions, buildImage, imageIdOf, pullImage, removeImage } from "./images.ts";
 export { Label, runFilter, runLabels } from "./labels.ts";
 export { demuxDockerStream, lastLines } from "./logs.ts";
 export { createNetwork, type NetworkSpec, removeNetwork } from "./networks.ts";
