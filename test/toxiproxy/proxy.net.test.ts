@@ -43,6 +43,7 @@ describe("proxied connections", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "p", listen: "127.0.0.1:0", upstream: echo.address });
     await proxy.addToxic({
+      name: "latency_downstream",
       type: "latency",
       stream: "downstream",
       toxicity: 1,
@@ -85,6 +86,7 @@ describe("proxied connections", () => {
     const socket = await dial(proxy.listen);
     expect(await roundTripMs(socket)).toBeLessThan(20);
     const toxic = await proxy.addToxic({
+      name: "timeout_upstream",
       type: "timeout",
       stream: "upstream",
       toxicity: 1,
@@ -101,6 +103,7 @@ describe("proxied connections", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "p", listen: "127.0.0.1:0", upstream: echo.address });
     await proxy.addToxic({
+      name: "latency_downstream",
       type: "latency",
       stream: "downstream",
       toxicity: 0.5,
@@ -126,6 +129,7 @@ describe("proxied connections", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "p", listen: "127.0.0.1:0", upstream: echo.address });
     const toxic = await proxy.addToxic({
+      name: "latency_downstream",
       type: "latency",
       stream: "downstream",
       toxicity: 0,

@@ -83,6 +83,7 @@ describe("toxiproxy robustness", () => {
       await using echo = await startEchoServer();
       const proxy = await tp.client.createProxy({ name: "many", listen: "127.0.0.1:0", upstream: echo.address });
       await proxy.addToxic({
+        name: "latency_downstream",
         type: "latency",
         stream: "downstream",
         toxicity: 1,
@@ -168,7 +169,12 @@ describe("toxiproxy robustness", () => {
       console.log(`50 clients vanished mid-stream under bandwidth+latency+timeout toxics: ${left} connections left`);
       expect(left).toBe(0);
       // The clients that closed normally read on until the proxy's close reached them.
-      expect(await eventually(() => sockets.filter((s) => !s.destroyed).length, (n) => n === 0)).toBe(0);
+      expect(
+        await eventually(
+          () => sockets.filter((s) => !s.destroyed).length,
+          (n) => n === 0,
+        ),
+      ).toBe(0);
       expect((await api(tp.server.url, "GET", "/proxies/v")).status).toBe(200);
     }
     const after = await eventually(openSocketCount, (n) => n <= before, 5_000);

@@ -6,7 +6,13 @@ describe("bandwidth toxic", () => {
     await using tp = await startToxiproxy();
     await using source = await startSourceServer(1_000_000);
     const proxy = await tp.client.createProxy({ name: "b", listen: "127.0.0.1:0", upstream: source.address });
-    await proxy.addToxic({ type: "bandwidth", stream: "downstream", toxicity: 1, attributes: { rate: 100 } });
+    await proxy.addToxic({
+      name: "bandwidth_downstream",
+      type: "bandwidth",
+      stream: "downstream",
+      toxicity: 1,
+      attributes: { rate: 100 },
+    });
     const socket = await dial(proxy.listen);
     const got = await receiveAll(socket, 30_000);
     const rateKBps = got.data.length / got.closedAfterMs;
@@ -23,6 +29,7 @@ describe("bandwidth toxic", () => {
     await using source = await startSourceServer(10_000);
     const proxy = await tp.client.createProxy({ name: "b", listen: "127.0.0.1:0", upstream: source.address });
     const toxic = await proxy.addToxic({
+      name: "bandwidth_downstream",
       type: "bandwidth",
       stream: "downstream",
       toxicity: 1,

@@ -15,6 +15,7 @@ describe("latency toxic", () => {
       }),
     );
     await proxy.addToxic({
+      name: "latency_downstream",
       type: "latency",
       stream: "downstream",
       toxicity: 1,
@@ -72,6 +73,7 @@ describe("latency toxic", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "l", listen: "127.0.0.1:0", upstream: echo.address });
     await proxy.addToxic({
+      name: "latency_downstream",
       type: "latency",
       stream: "downstream",
       toxicity: 1,
@@ -97,6 +99,7 @@ describe("latency toxic", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "l", listen: "127.0.0.1:0", upstream: echo.address });
     const toxic = await proxy.addToxic({
+      name: "latency_downstream",
       type: "latency",
       stream: "downstream",
       toxicity: 1,

@@ -6,7 +6,13 @@ describe("limit_data toxic", () => {
     await using tp = await startToxiproxy();
     await using source = await startSourceServer(100_000);
     const proxy = await tp.client.createProxy({ name: "d", listen: "127.0.0.1:0", upstream: source.address });
-    await proxy.addToxic({ type: "limit_data", stream: "downstream", toxicity: 1, attributes: { bytes: 1234 } });
+    await proxy.addToxic({
+      name: "limit_data_downstream",
+      type: "limit_data",
+      stream: "downstream",
+      toxicity: 1,
+      attributes: { bytes: 1234 },
+    });
     const socket = await dial(proxy.listen);
     const result = await receiveAll(socket);
     console.log(
@@ -21,6 +27,7 @@ describe("limit_data toxic", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "d", listen: "127.0.0.1:0", upstream: echo.address });
     const toxic = await proxy.addToxic({
+      name: "limit_data_downstream",
       type: "limit_data",
       stream: "downstream",
       toxicity: 1,

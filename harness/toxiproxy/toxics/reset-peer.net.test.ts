@@ -6,7 +6,13 @@ describe("reset_peer toxic", () => {
     await using tp = await startToxiproxy();
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "r", listen: "127.0.0.1:0", upstream: echo.address });
-    await proxy.addToxic({ type: "reset_peer", stream: "upstream", toxicity: 1, attributes: { timeout: 200 } });
+    await proxy.addToxic({
+      name: "reset_peer_upstream",
+      type: "reset_peer",
+      stream: "upstream",
+      toxicity: 1,
+      attributes: { timeout: 200 },
+    });
     const socket = await dial(proxy.listen);
     const got = receiveAll(socket);
     socket.write("hello");
@@ -21,7 +27,13 @@ describe("reset_peer toxic", () => {
     await using tp = await startToxiproxy();
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "r", listen: "127.0.0.1:0", upstream: echo.address });
-    await proxy.addToxic({ type: "reset_peer", stream: "upstream", toxicity: 1, attributes: { timeout: 0 } });
+    await proxy.addToxic({
+      name: "reset_peer_upstream",
+      type: "reset_peer",
+      stream: "upstream",
+      toxicity: 1,
+      attributes: { timeout: 0 },
+    });
     const socket = await dial(proxy.listen);
     const got = receiveAll(socket);
     socket.write("hello");

@@ -7,6 +7,7 @@ describe("slicer toxic", () => {
     await using source = await startSourceServer(1000);
     const proxy = await tp.client.createProxy({ name: "s", listen: "127.0.0.1:0", upstream: source.address });
     await proxy.addToxic({
+      name: "slicer_downstream",
       type: "slicer",
       stream: "downstream",
       toxicity: 1,

@@ -6,7 +6,13 @@ describe("slow_close toxic", () => {
     await using tp = await startToxiproxy();
     await using source = await startSourceServer(100);
     const proxy = await tp.client.createProxy({ name: "c", listen: "127.0.0.1:0", upstream: source.address });
-    await proxy.addToxic({ type: "slow_close", stream: "downstream", toxicity: 1, attributes: { delay: 300 } });
+    await proxy.addToxic({
+      name: "slow_close_downstream",
+      type: "slow_close",
+      stream: "downstream",
+      toxicity: 1,
+      attributes: { delay: 300 },
+    });
     const socket = await dial(proxy.listen);
     let firstDataMs = -1;
     const start = performance.now();

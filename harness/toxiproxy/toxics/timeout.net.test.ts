@@ -6,7 +6,13 @@ describe("timeout toxic", () => {
     await using tp = await startToxiproxy();
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "t", listen: "127.0.0.1:0", upstream: echo.address });
-    await proxy.addToxic({ type: "timeout", stream: "upstream", toxicity: 1, attributes: { timeout: 300 } });
+    await proxy.addToxic({
+      name: "timeout_upstream",
+      type: "timeout",
+      stream: "upstream",
+      toxicity: 1,
+      attributes: { timeout: 300 },
+    });
     const socket = await dial(proxy.listen);
     const got = receiveAll(socket);
     socket.write("lost");
@@ -24,6 +30,7 @@ describe("timeout toxic", () => {
     await using echo = await startEchoServer();
     const proxy = await tp.client.createProxy({ name: "t", listen: "127.0.0.1:0", upstream: echo.address });
     const toxic = await proxy.addToxic({
+      name: "timeout_downstream",
       type: "timeout",
       stream: "downstream",
       toxicity: 1,
