@@ -137,7 +137,7 @@ async function nativeClosed(url: string): Promise<{ perS: number; cpuUsPerReq: n
 }
 
 /** undici Pool.dispatch with a do-nothing handler: the floor under the native engine. */
-async function undiciRaw(url: string): Promise<number> {
+async function undiciRaw(url: string, seconds: number): Promise<number> {
   const pool = new Pool(new URL(url).origin, { connections: CONNECTIONS, pipelining: 1 });
   let done = 0;
   let running = true;
@@ -160,7 +160,7 @@ async function undiciRaw(url: string): Promise<number> {
   };
   const t0 = performance.now();
   for (let i = 0; i < CONNECTIONS; i++) loop();
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
   running = false;
   const perS = done / ((performance.now() - t0) / 1000);
   await pool.destroy();
@@ -275,20 +275,34 @@ async function main(): Promise<void> {
       .join(" ")} (2 shared cores: figures are noisy)`,
   );
 
-  const native = await nativeClosed(server.url);
+  // Warm the JIT (undici's parser, our hot path) before anything is measured.
+  await undiciRaw(server.url, 2);
+  // Interleave the peers and keep each one's best round: other work on the shared cores hits any of them.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const best = { native: 0, nativeCpu: Number.POSITIVE_INFINITY, raw: 0, ac: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const native = await nativeClosed(server.url);
+    const raw = await undiciRaw(server.url, SECONDS);
+    const ac = await autocannonRaw(server.url);
+    console.log(
+      `  round ${i + 1}: native ${f(native.perS)} req/s (${native.cpuUsPerReq.toFixed(1)} CPU µs/req, valid ${native.result.validity.valid}), undici raw ${f(raw)}, autocannon ${f(ac)}`,
+    );
+    best.native = Math.max(best.native, native.perS);
+    best.nativeCpu = Math.min(best.nativeCpu, native.cpuUsPerReq);
+    best.raw = Math.max(best.raw, raw);
+    best.ac = Math.max(best.ac, ac);
+  }
   console.log(
-    `native engine, full metrics, closed loop ${CONNECTIONS} conns: ${f(native.perS)} req/s, ${native.cpuUsPerReq.toFixed(1)} CPU µs/req`,
+    `native engine, full metrics, closed loop ${CONNECTIONS} conns: ${f(best.native)} req/s, ${best.nativeCpu.toFixed(1)} CPU µs/req`,
   );
-  const raw = await undiciRaw(server.url);
-  console.log(`undici raw dispatch, no metrics:               ${f(raw)} req/s`);
-  const ac = await autocannonRaw(server.url);
-  console.log(`autocannon (its own client, no timeline):      ${f(ac)} req/s`);
+  console.log(`undici raw dispatch, no metrics:               ${f(best.raw)} req/s`);
+  console.log(`autocannon (its own client, no timeline):      ${f(best.ac)} req/s`);
   const w = wrk(server.url);
   console.log(typeof w === "number" ? `wrk -t1 -c${CONNECTIONS}:                              ${f(w)} req/s` : w);
   console.log(
-    `ratios: native/autocannon ${(native.perS / ac).toFixed(2)}, native/undici-raw ${(native.perS / raw).toFixed(2)}${typeof w === "number" ? `, native/wrk ${(native.perS / w).toFixed(2)}, autocannon/wrk ${(ac / w).toFixed(2)}` : ""}`,
+    `ratios: native/autocannon ${(best.native / best.ac).toFixed(2)}, native/undici-raw ${(best.native / best.raw).toFixed(2)}${typeof w === "number" ? `, native/wrk ${(best.native / w).toFixed(2)}, autocannon/wrk ${(best.ac / w).toFixed(2)}` : ""}`,
   );
-  console.log(`goal: native >= autocannon: ${native.perS >= ac ? "met" : "NOT met"}`);
+  console.log(`goal: native >= autocannon: ${best.native >= best.ac ? "met" : "NOT met"}`);
 
   const open = await highestOpenRate(server.url);
   for (const s of open.steps) console.log(`  open model ${s}`);

@@ -39,7 +39,7 @@ export { type Distribution, hotKeys, oneOf, sequential, uniform, zipf } from "./
 export type { ErrorClass } from "./http/error-class.ts";
 export type { Checks, HttpMethod, RequestTemplate, StatusMatch, WriteSpec } from "./http/template.ts";
 export type { WriteEntry, WritesSnapshot } from "./ledger.ts";
-export { formatProgress, type ProgressSnapshot, progressPrinter } from "./progress.ts";
+export { formatProgress, formatResult, type ProgressSnapshot, progressPrinter } from "./progress.ts";
 export { type LoadShape, load, soak, spike, stress } from "./shapes.ts";
 export type { BreakingPoint, StopCondition } from "./stop-condition.ts";
 export type { Validity, ValidityLimits, ValidityReason } from "./validity.ts";

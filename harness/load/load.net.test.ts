@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { percentile, Timeline } from "../timeline/index.ts";
 import { zipfProbability } from "./http/distribution.ts";
-import { type LoadResult, oneOf, runLoad, startLoad, stress, zipf } from "./index.ts";
+import { formatResult, type LoadResult, oneOf, runLoad, startLoad, stress, zipf } from "./index.ts";
 import { startTargetServer } from "./testing/target-server.ts";
 
 const brief = (r: LoadResult) => ({
@@ -287,6 +287,8 @@ describe("native engine against a real local server", () => {
       onProgress: (p) => progress.push(p.reqPerS),
     });
     console.log("stress:", brief(result), { breakingPoint: result.breakingPoint, progressSamples: progress.length });
+    console.log(formatResult(result).join("\n"));
+    expect(formatResult(result)[2]).toMatch(/^ {2}breaking point: \d+ requests\/s at /);
     expect(result.stoppedBy).toBe("condition");
     expect(result.breakingPoint!.unit).toBe("requests/s");
     expect(result.breakingPoint!.target).toBeGreaterThan(150);

@@ -1,4 +1,5 @@
 import type { Timeline } from "../timeline/index.ts";
+import type { LoadResult } from "./engines/engine.ts";
 
 /** One progress reading, taken every timeline interval while load runs. */
 export interface ProgressSnapshot {
@@ -99,4 +100,29 @@ export function progressPrinter(
       if (live && wrote) stream.write("\n");
     },
   };
+}
+
+/** A finished load in a few lines for a terminal or a log. */
+export function formatResult(r: LoadResult): string[] {
+  const perS = (n: number): string => `${Math.round(n * 10) / 10}/s`;
+  const lines = [
+    `load ${r.engine} ${r.executor} (${r.model} model) ended by ${r.stoppedBy} after ${(r.issuedForMs / 1000).toFixed(1)}s: sent ${r.sent} of ${r.offered} offered (${perS(r.achievedPerS)} achieved, ${perS(r.offeredPerS)} offered)`,
+    `  completed ${r.completed}, failed ${r.failed}, late ${r.late}, dropped ${r.dropped}, aborted ${r.aborted}; generator cpu ${Math.round(r.health.meanCpu * 100)}%, event-loop lag max ${Math.round(r.health.maxEventLoopLagMs)} ms`,
+  ];
+  if (r.breakingPoint) {
+    const b = r.breakingPoint;
+    lines.push(
+      `  breaking point: ${Math.round(b.target)} ${b.unit} at ${(b.atMs / 1000).toFixed(1)}s (${b.reason}; ${perS(b.achievedPerS)} answered)`,
+    );
+  }
+  const w = r.ledger;
+  if (w.acknowledged.length + w.indeterminate.length + w.failed > 0) {
+    lines.push(
+      `  writes: ${w.acknowledged.length} acknowledged, ${w.indeterminate.length} indeterminate, ${w.failed} failed`,
+    );
+  }
+  lines.push(
+    r.validity.valid ? "  run valid" : `  run INVALID: ${r.validity.reasons.map((x) => x.message).join("; ")}`,
+  );
+  return lines;
 }

@@ -113,7 +113,7 @@ export class Series {
   /** A trend value (for durations: ms). */
   trend(value: number, atMs = this.#timeline.clock.nowMs()): void {
     const b = this.#bucket(atMs) as TrendBucket;
-    const v = value < 0 ? 0 : value;
+    const v = Math.max(value, 0);
     if (!b.hist) {
       // A late sample into a sealed bucket: reopen it, and let the next seal close it again.
       b.hist = reopen(b);

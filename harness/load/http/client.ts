@@ -133,7 +133,10 @@ export class HttpClient {
   /** In start order, so deadlines are in order too: the sweeper reads only the head. */
   readonly #inFlight = new Set<InFlight>();
   readonly #sweeper: NodeJS.Timeout;
-  readonly #headerBytes = new Map<CompiledTemplate, number>();
+  readonly #shapes = new Map<
+    CompiledTemplate,
+    { headers: Record<string, string> | null; headBytes: number; fixed: Dispatcher.DispatchOptions | undefined }
+  >();
   readonly #basePath: string;
 
   constructor(baseUrl: URL, options: HttpOptions, clock: Clock, onOutcome: (o: Outcome) => void) {
@@ -159,28 +162,43 @@ export class HttpClient {
 
   /** Send one request built from `template`; its outcome reaches `onOutcome` exactly once. */
   send(template: CompiledTemplate, intendedMs: number): void {
-    const { path, body, key } = template.next();
+    const r = template.next();
     const startMs = this.#clock.nowMs();
-    let head = this.#headerBytes.get(template);
-    if (head === undefined) {
-      head = 40 + Object.entries(template.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-      this.#headerBytes.set(template, head);
+    let shape = this.#shapes.get(template);
+    if (shape === undefined) {
+      const hasHeaders = Object.keys(template.headers).length > 0;
+      shape = {
+        headers: hasHeaders ? template.headers : null,
+        headBytes:
+          40 +
+          template.method.length +
+          Object.entries(template.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0),
+        // A template without params sends the same request every time: one options object for all.
+        fixed: template.hasParams
+          ? undefined
+          : this.#options(template, r.path, r.body, hasHeaders ? template.headers : null),
+      };
+      this.#shapes.set(template, shape);
     }
-    const bytesOut = head + template.method.length + path.length + (body === undefined ? 0 : Buffer.byteLength(body));
-    const request = new InFlight(this, template, intendedMs, startMs, bytesOut, key);
+    const bytesOut = shape.headBytes + r.path.length + (r.body === undefined ? 0 : Buffer.byteLength(r.body));
+    const request = new InFlight(this, template, intendedMs, startMs, bytesOut, r.key);
     this.#inFlight.add(request);
-    const options: Dispatcher.DispatchOptions = {
-      path: this.#basePath + path,
-      method: template.method,
-      headers: template.headers,
-      body: body ?? null,
-    };
+    const options = shape.fixed ?? this.#options(template, r.path, r.body, shape.headers);
     try {
       this.pool.dispatch(options, request as unknown as Dispatcher.DispatchHandler);
     } catch (error) {
       // A synchronous refusal (closed pool, bad header) is still one outcome.
       request.onError(error as Error);
     }
+  }
+
+  #options(
+    template: CompiledTemplate,
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string> | null,
+  ): Dispatcher.DispatchOptions {
+    return { path: this.#basePath + path, method: template.method, headers, body: body ?? null };
   }
 
   /** @internal called by InFlight exactly once. */
