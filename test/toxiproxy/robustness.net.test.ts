@@ -160,7 +160,10 @@ describe("toxiproxy robustness", () => {
       }
       await sleep(300);
       // Half vanish abruptly (RST), half close normally.
-      sockets.forEach((socket, i) => (i % 2 === 0 ? socket.resetAndDestroy() : socket.end()));
+      for (const [i, socket] of sockets.entries()) {
+        if (i % 2 === 0) socket.resetAndDestroy();
+        else socket.end();
+      }
       const left = await eventually(
         () => tp.server.proxies.get("v")?.connectionCount ?? -1,
         (n) => n === 0,
