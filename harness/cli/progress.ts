@@ -48,16 +48,19 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
   let closed = false;
 
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
-  const width = (): number => Math.max(40, (stream.columns ?? 100) - 1);
+  const width = (): number => Math.max(40, (stream.columns || 100) - 1);
 
   const render = (): void => {
     const itemWidth = Math.max(8, ...lines.map((l) => l.item.length));
     let out = drawn > 0 ? `\x1b[${drawn}A` : "";
     for (const l of lines) {
       const colour = stateColour[l.state] ?? "\x1b[36m";
-      const text = `${l.item.padEnd(itemWidth)}  ${l.state.padEnd(9)} ${seconds(l.sinceMs - start).padStart(6)}${l.detail ? `  ${l.detail}` : ""}`;
-      const clipped = text.length > width() ? `${text.slice(0, width() - 1)}…` : text;
-      out += `\x1b[2K${clipped.replace(l.state, `${colour}${l.state}\x1b[0m`)}\n`;
+      const head = `${l.item.padEnd(itemWidth)}  ${l.state.padEnd(9)} ${seconds(l.sinceMs - start).padStart(6)}`;
+      let detail = l.detail ? `  ${l.detail}` : "";
+      const room = width() - head.length;
+      if (detail.length > room) detail = room > 1 ? `${detail.slice(0, room - 1)}…` : "";
+      const coloured = `${l.item.padEnd(itemWidth)}  ${colour}${l.state.padEnd(9)}\x1b[0m ${head.slice(itemWidth + 2 + 10)}`;
+      out += `\x1b[2K${coloured}${detail}\n`;
     }
     drawn = lines.length;
     stream.write(out);

@@ -130,7 +130,10 @@ suite("up / down against real Docker", () => {
     expect(await web.inspect()).toMatchObject({ paused: false, running: true });
 
     const edge = topo.container("edge");
+    const portBefore = topo.endpoint("edge", 8081).port;
     await edge.restart();
+    // The host port is pinned at create time, so a restart keeps the service's address.
+    expect(topo.endpoint("edge", 8081).port).toBe(portBefore);
     expect((await edge.inspect()).running).toBe(true);
     // After a restart the published port is read again and answers.
     const res = await until("edge answering after restart", async () => {

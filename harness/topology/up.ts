@@ -1,4 +1,4 @@
-import { HarnessError } from "../errors.ts";
+import { HarnessError, isHarnessError } from "../errors.ts";
 import {
   buildImage,
   type ContainerSpec,
@@ -9,6 +9,8 @@ import {
   inspectContainer,
   Label,
   listRunObjects,
+  type PortBinding,
+  pickFreePorts,
   pingDocker,
   pullImage,
   removeContainer,
@@ -280,28 +282,45 @@ class Starter {
         }),
       );
     }
-    this.checkAborted();
-    this.emit(service.name, "creating");
-    const spec = this.containerSpec(service);
-    const id = await createContainer(spec);
-    this.undo.push({
-      what: `container ${spec.name}`,
-      run: async () => {
-        await saveLog({ id, name: spec.name, labels: spec.labels, state: "" }, this.reportsDir).catch(() => undefined);
-        await removeContainer(id);
-      },
-    });
-    const networks: Record<string, ServiceNetwork> = {};
-    for (const [net, cfg] of Object.entries(service.networks)) {
-      networks[net] = { dockerName: this.dockerNetworks[net]!, aliases: [service.name, ...cfg.aliases] };
+    // Ephemeral ports are picked here and bound as fixed ones, so a restarted service keeps its address.
+    for (let attempt = 1; ; attempt++) {
+      this.checkAborted();
+      this.emit(service.name, "creating");
+      const spec = await this.containerSpec(service);
+      const id = await createContainer(spec);
+      const removal: Undo = {
+        what: `container ${spec.name}`,
+        run: async () => {
+          await saveLog({ id, name: spec.name, labels: spec.labels, state: "" }, this.reportsDir).catch(
+            () => undefined,
+          );
+          await removeContainer(id);
+        },
+      };
+      this.undo.push(removal);
+      const networks: Record<string, ServiceNetwork> = {};
+      for (const [net, cfg] of Object.entries(service.networks)) {
+        networks[net] = { dockerName: this.dockerNetworks[net]!, aliases: [service.name, ...cfg.aliases] };
+      }
+      const container = new RunContainer(service.name, id, spec.name, networks, this.dockerNetworks);
+      this.containers.set(service.name, container);
+      this.checkAborted();
+      this.emit(service.name, "starting");
+      try {
+        await startContainer(id, `service '${service.name}'`, spec.ports);
+      } catch (error) {
+        // A port we picked was taken by someone else meanwhile: pick again (a fixed one from the file is the user's to fix).
+        const picked = service.ports.some((p) => p.hostPort === 0);
+        if (isHarnessError(error) && error.code === "HARNESS_PORT_IN_USE" && picked && attempt < 3) {
+          await removeContainer(id);
+          this.undo.splice(this.undo.indexOf(removal), 1);
+          continue;
+        }
+        throw error;
+      }
+      await container.refreshPorts();
+      return container;
     }
-    const container = new RunContainer(service.name, id, spec.name, networks, this.dockerNetworks);
-    this.containers.set(service.name, container);
-    this.checkAborted();
-    this.emit(service.name, "starting");
-    await startContainer(id, `service '${service.name}'`, spec.ports);
-    await container.refreshPorts();
-    return container;
   }
 
   private waitHealthy(service: ServiceModel): Promise<void> {
@@ -350,7 +369,13 @@ class Starter {
     else this.emit(service.name, "started");
   }
 
-  private containerSpec(service: ServiceModel): ContainerSpec {
+  /** Fixed host ports as written; a free one chosen now for each ephemeral port. */
+  private async pinPorts(service: ServiceModel): Promise<PortBinding[]> {
+    const free = await pickFreePorts(service.ports.filter((p) => p.hostPort === 0).length);
+    return service.ports.map((p) => (p.hostPort === 0 ? { ...p, hostPort: free.shift() ?? 0 } : p));
+  }
+
+  private async containerSpec(service: ServiceModel): Promise<ContainerSpec> {
     const name = objectName(this.model.project, this.runId, service.name);
     const networks = Object.entries(service.networks).map(([net, cfg]) => ({
       name: this.dockerNetworks[net]!,
@@ -374,7 +399,7 @@ class Starter {
       image: service.image,
       labels: this.labels({ ...service.labels, [Label.service]: service.name }),
       env: service.environment,
-      ports: service.ports,
+      ports: await this.pinPorts(service),
       mounts,
       tmpfs,
       networks,

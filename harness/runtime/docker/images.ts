@@ -24,7 +24,6 @@ export interface BuildImageOptions {
 /** How many lines of build output an error may quote. */
 const tailLines = 40;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
 const ansi = /\x1b\[[0-9;]*[A-Za-z]/g;
 const stripAnsi = (s: string): string => s.replace(ansi, "");
 

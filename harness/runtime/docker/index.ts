@@ -34,5 +34,6 @@ export { type BuildImageOptions, buildImage, imageIdOf, pullImage, removeImage }
 export { Label, runFilter, runLabels } from "./labels.ts";
 export { demuxDockerStream, lastLines } from "./logs.ts";
 export { createNetwork, type NetworkSpec, removeNetwork } from "./networks.ts";
+export { pickFreePorts } from "./ports.ts";
 export { listRunObjects, type RunObjects, removeRunObjects } from "./sweep.ts";
 export { createVolume, removeVolume } from "./volumes.ts";
