@@ -108,6 +108,15 @@ suite("up / down against real Docker", () => {
     await topo.down();
   });
 
+  it("refuses a run id that is already in use and leaves that run alone", async () => {
+    const id = runId();
+    await using topo = await up({ file: fixture, runId: id, reportsDir });
+    const error = await up({ file: fixture, runId: id, reportsDir }).catch((e: unknown) => e);
+    expect(isHarnessError(error) && error.code).toBe("HARNESS_USAGE");
+    expect((error as Error).message).toMatch(/run id '.*' is already in use \(3 containers\)/);
+    expect((await topo.container("web").inspect()).running).toBe(true);
+  });
+
   it("kills, pauses, restarts and cuts off a service and observes each state change", async () => {
     const id = runId();
     await using topo = await up({ file: fixture, runId: id, reportsDir });

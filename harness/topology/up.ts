@@ -74,6 +74,17 @@ export async function up(opts: UpOptions): Promise<StartedTopology> {
   });
   await pingDocker();
   const runId = opts.runId ?? newRunId();
+  // A failed start sweeps by run label: it must never reach another live run with the same id.
+  const existing = await listRunObjects(runId);
+  if (existing.containers.length + existing.networks.length + existing.volumes.length > 0) {
+    throw new HarnessError(
+      "HARNESS_USAGE",
+      `run id '${runId}' is already in use (${existing.containers.length} containers)`,
+      {
+        hint: `choose another --run-id, or remove it with 'harness down --run-id ${runId}'`,
+      },
+    );
+  }
   const starter = new Starter(model, runId, opts);
   return await starter.run();
 }
