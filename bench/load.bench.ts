@@ -174,7 +174,7 @@ async function autocannonRaw(url: string): Promise<number> {
 
 function wrk(url: string): number | string {
   if (!has("wrk")) return "wrk is not installed (apt-get install -y wrk): skipped";
-  const pin = has("taskset") ? ["taskset", "-c", "0"] : [];
+  const pin = has("taskset") && process.env.BENCH_PIN !== "0" ? ["taskset", "-c", "0"] : [];
   const out = execFileSync(
     pin[0] ?? "wrk",
     [...pin.slice(1), ...(pin.length ? ["wrk"] : []), "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, url],
@@ -190,7 +190,9 @@ function wrk(url: string): number | string {
 async function highestOpenRate(url: string): Promise<{ held: number; steps: string[] }> {
   const steps: string[] = [];
   let held = 0;
-  for (const rate of [1000, 2000, 5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000]) {
+  const rates = [1000, 2000, 5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000];
+  for (let i = 0, retried = false; i < rates.length; ) {
+    const rate = rates[i]!;
     const result = await runLoad({
       baseUrl: url,
       executor: { executor: "constant-arrival-rate", rate, duration: "5s", maxVUs: 5000 },
@@ -203,8 +205,14 @@ async function highestOpenRate(url: string): Promise<{ held: number; steps: stri
     steps.push(
       `${rate}/s: achieved ${Math.round(result.achievedPerS)}/s, late ${(lateFraction * 100).toFixed(3)}%, dropped ${result.dropped}, cpu ${Math.round(result.health.meanCpu * 100)}%, lag ${Math.round(result.health.maxEventLoopLagMs)} ms${ok ? "" : "  <- not held"}`,
     );
-    if (!ok) break;
-    held = rate;
+    if (ok) {
+      held = rate;
+      i++;
+      retried = false;
+    } else if (!retried) {
+      // One retry: a neighbour's burst on the shared cores should not end the search.
+      retried = true;
+    } else break;
   }
   return { held, steps };
 }
@@ -262,10 +270,15 @@ function timelineMemory(): { heapMB: number; arrayBuffersMB: number; jsonKB: num
 }
 
 async function main(): Promise<void> {
-  const pin = has("taskset");
+  const f = (n: number): string => Math.round(n).toLocaleString("en-US");
+  // Memory first, before sockets and other runs leave buffers around.
+  const mem = timelineMemory();
+  console.log(
+    `timeline after 10 min at 1,000 req/s (${f(mem.samples)} samples, ${mem.series} series, simulated clock): heap +${mem.heapMB.toFixed(1)} MB, array buffers +${mem.arrayBuffersMB.toFixed(1)} MB, JSON ${f(mem.jsonKB)} KB`,
+  );
+  const pin = has("taskset") && process.env.BENCH_PIN !== "0";
   if (pin) execFileSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" });
   const server = await startServer(pin);
-  const f = (n: number): string => Math.round(n).toLocaleString("en-US");
   console.log(
     `bench:load — server: ${server.name}; generator: this process${pin ? " on core 0" : ""}; ${SECONDS} s per run`,
   );
@@ -308,11 +321,6 @@ async function main(): Promise<void> {
   for (const s of open.steps) console.log(`  open model ${s}`);
   console.log(
     `highest arrival rate held with < 0.1% late and none dropped: ${f(open.held)} req/s (goal 20,000 per core)`,
-  );
-
-  const mem = timelineMemory();
-  console.log(
-    `timeline after 10 min at 1,000 req/s (${f(mem.samples)} samples, ${mem.series} series, simulated clock): heap +${mem.heapMB.toFixed(1)} MB, array buffers +${mem.arrayBuffersMB.toFixed(1)} MB, JSON ${f(mem.jsonKB)} KB`,
   );
 }
 

@@ -32,9 +32,12 @@ describe("judgeValidity", () => {
 
   it("takes its limits as options", () => {
     const v = judgeValidity(
-      { model: "open", offered: 1000, sent: 1000, late: 50, dropped: 0, health: healthy },
+      { model: "open", offered: 1000, sent: 1000, late: 80, dropped: 0, health: healthy },
       { maxLateFraction: 0.1 },
     );
     expect(v.valid).toBe(true);
+    expect(
+      judgeValidity({ model: "open", offered: 1000, sent: 1000, late: 80, dropped: 0, health: healthy }).valid,
+    ).toBe(false);
   });
 });
