@@ -17,6 +17,7 @@ describe("listen addresses", () => {
     expect(await resolveListen("localhost:0")).toEqual({ bindHost: "127.0.0.1", port: 0, wildcard: false });
     expect((await resolveListen("0.0.0.0:5")).wildcard).toBe(true);
     expect((await resolveListen(":5")).wildcard).toBe(true);
+    expect(await resolveListen("")).toEqual({ bindHost: "::", port: 0, wildcard: true });
     expect(await canonicalListen("localhost:3310")).toBe("127.0.0.1:3310");
   });
 

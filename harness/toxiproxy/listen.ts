@@ -30,7 +30,8 @@ export function splitHostPort(address: string): { host: string; port: number } {
 
 /** Resolve a listen address like Go's net.Listen: hostnames to their first IPv4 address. */
 export async function resolveListen(address: string): Promise<ListenAddress> {
-  const { host, port } = splitHostPort(address);
+  // An empty listen is Go's ":0": any free port on every interface.
+  const { host, port } = address === "" ? { host: "", port: 0 } : splitHostPort(address);
   if (host === "" || host === "0.0.0.0" || host === "::") return { bindHost: "::", port, wildcard: true };
   if (isIP(host)) return { bindHost: host, port, wildcard: false };
   try {

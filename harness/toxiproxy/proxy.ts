@@ -118,7 +118,14 @@ export class TcpProxy implements AsyncDisposable {
       client.destroy();
       return;
     }
-    const server = connect({ host: target.host || "localhost", port: target.port, allowHalfOpen: true, noDelay: true });
+    // Happy eyeballs, like Go's dialer: "localhost" may resolve to ::1 first while the upstream listens on 127.0.0.1 only.
+    const server = connect({
+      host: target.host || "localhost",
+      port: target.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      autoSelectFamily: true,
+    });
     this.dialing.add(server);
     this.dialing.add(client);
     const failed = () => {
