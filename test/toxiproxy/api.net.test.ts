@@ -308,6 +308,52 @@ describe("toxiproxy API", () => {
     expect((await api(url, "GET", "/proxies/a")).json()).toMatchObject({ enabled: true, toxics: [] });
   });
 
+  it("answers 500 when an update or reset cannot listen, leaving the proxy disabled with the new values", async () => {
+    await using tp = await startToxiproxy();
+    const url = tp.server.url;
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = `127.0.0.1:${(blocker.address() as { port: number }).port}`;
+    try {
+      await tp.client.createProxy({ name: "a", listen: "127.0.0.1:0", upstream: "x:1" });
+      const moved = await api(url, "PATCH", "/proxies/a", { listen: taken });
+      expect(moved.status).toBe(500);
+      expect(moved.json()).toEqual({ error: `listen tcp ${taken}: bind: address already in use`, status: 500 });
+      expect((await api(url, "GET", "/proxies/a")).json()).toMatchObject({ listen: taken, enabled: false });
+      const reset = await api(url, "POST", "/reset");
+      expect(reset.status).toBe(500);
+      expect((reset.json() as { error: string }).error).toContain("address already in use");
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("keeps connections when an update names the same address differently (localhost vs 127.0.0.1)", async () => {
+    await using tp = await startToxiproxy();
+    await using echo = await startEchoServer();
+    const proxy = await tp.client.createProxy({ name: "a", listen: "127.0.0.1:0", upstream: echo.address });
+    const { dial, roundTripMs } = await import("./fixtures.ts");
+    const socket = await dial(proxy.listen);
+    await roundTripMs(socket);
+    const port = proxy.listen.split(":")[1];
+    const same = await api(tp.server.url, "PATCH", "/proxies/a", { listen: `localhost:${port}` });
+    expect(same.json()).toMatchObject({ listen: proxy.listen, enabled: true });
+    expect(await roundTripMs(socket)).toBeLessThan(100);
+    socket.destroy();
+  });
+
+  it("populate replaces a proxy whose upstream changed, dropping its toxics", async () => {
+    await using tp = await startToxiproxy();
+    const url = tp.server.url;
+    await tp.client.createProxy({ name: "a", listen: "127.0.0.1:0", upstream: "x:1" });
+    await api(url, "POST", "/proxies/a/toxics", { type: "latency" });
+    const res = await api(url, "POST", "/populate", [{ name: "a", listen: "127.0.0.1:0", upstream: "y:2" }]);
+    expect(res.status).toBe(201);
+    expect((res.json() as { proxies: unknown[] }).proxies).toEqual([
+      expect.objectContaining({ name: "a", upstream: "y:2", enabled: true, toxics: [] }),
+    ]);
+  });
+
   it("answers unknown paths 404, wrong methods 405 and browsers 403, each with a request id", async () => {
     await using tp = await startToxiproxy();
     const url = tp.server.url;
