@@ -68,3 +68,19 @@ describe("Timeline read-out", () => {
     expect(t.intervals({ metric: "lat" })[0]!.max).toBe(50);
   });
 });
+
+describe("Timeline through a soak", () => {
+  it("keeps only the newest few histograms uncompressed through an hour, late samples included", () => {
+    const t = new Timeline({ clock: manualClock(), intervalMs: 1000, sealAfterIntervals: 5 });
+    const s = t.series("http_req_duration", "trend", {}, "ms");
+    for (let sec = 0; sec < 3600; sec++) {
+      for (let i = 0; i < 20; i++) s.trend(1 + (i % 7), sec * 1000 + i * 50);
+      // A timed-out request lands 10 s back, in a sealed bucket.
+      if (sec >= 10 && sec % 60 === 0) s.trend(10_000, (sec - 10) * 1000);
+      expect(s.liveHistograms).toBeLessThanOrEqual(7);
+    }
+    const all = t.aggregate({ metric: "http_req_duration" })!;
+    expect(all.samples).toBe(3600 * 20 + 59);
+    expect(all.max).toBe(10_000);
+  });
+});

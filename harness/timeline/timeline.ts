@@ -148,6 +148,11 @@ export class Series {
     this.#timeline.touch(atMs);
   }
 
+  /** Trend buckets holding an uncompressed histogram now (the rest are sealed): stays small through a soak. */
+  get liveHistograms(): number {
+    return this.#live.size;
+  }
+
   /** Compress the trend buckets older than `beforeIndex`: memory stays flat through a soak. */
   seal(beforeIndex: number): void {
     if (this.type !== "trend") return;

@@ -49,3 +49,14 @@ describe("ArrivalSchedule", () => {
     expect(times[times.length - 1]!).toBeLessThan(4000);
   });
 });
+
+describe("ArrivalSchedule.remaining", () => {
+  it("counts what is left without walking it", () => {
+    const s = new ArrivalSchedule([
+      { atMs: 0, value: 1000 },
+      { atMs: 3_600_000, value: 1000 },
+    ]);
+    for (let i = 0; i < 10; i++) s.next();
+    expect(s.remaining()).toBe(3_600_000 - 10);
+  });
+});

@@ -46,6 +46,11 @@ export class ArrivalSchedule {
     return undefined;
   }
 
+  /** Arrivals the schedule has not handed out yet (counted, not walked). */
+  remaining(): number {
+    return Math.max(0, Math.ceil(this.total - 1e-9) - this.#k);
+  }
+
   /** Arrivals handed out so far. */
   get issued(): number {
     return this.#k;

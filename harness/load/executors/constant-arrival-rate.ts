@@ -5,6 +5,7 @@ import {
   type ExecutorKind,
   type ExecutorPlan,
   formatRate,
+  MAX_RATE_PER_S,
   Problems,
   perSecond,
   requestsUntil,
@@ -37,8 +38,11 @@ export const constantArrivalRate: ExecutorKind<ConstantArrivalRateConfig> = {
     p.unknownKeys(config, KNOWN);
     const rate = p.number("rate", config.rate, { required: true, min: 0 });
     if (rate === 0) p.add("rate", "must be above 0");
-    p.duration("timeUnit", config.timeUnit, false);
+    const unitMs = p.duration("timeUnit", config.timeUnit, false) ?? 1000;
     p.duration("duration", config.duration, true);
+    if (rate !== undefined && perSecond(rate, unitMs) > MAX_RATE_PER_S) {
+      p.add("rate", `is ${formatRate(perSecond(rate, unitMs))}, above the ceiling of ${formatRate(MAX_RATE_PER_S)}`);
+    }
     p.number("maxVUs", config.maxVUs, { required: false, min: 1, integer: true });
     p.duration("gracefulStop", config.gracefulStop, false, true);
     return p.list;

@@ -136,6 +136,9 @@ export class Problems {
   }
 }
 
+/** The highest arrival rate an executor may ask for, requests/s: beyond it the plan is a typo. */
+export const MAX_RATE_PER_S = 1_000_000;
+
 /** Requests per second from a rate per time unit. */
 export function perSecond(rate: number, timeUnitMs: number): number {
   return (rate * 1000) / timeUnitMs;

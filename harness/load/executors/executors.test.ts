@@ -69,3 +69,14 @@ describe("executor configs", () => {
     expect(closed.summary).toBe("ramping-vus 1 -> 20 VUs over 30s (closed model)");
   });
 });
+
+describe("executor ceilings", () => {
+  it("refuse arrival rates above one million per second", () => {
+    expect(validateExecutor({ executor: "constant-arrival-rate", rate: 2e9, timeUnit: "1m", duration: "1s" })).toEqual([
+      "constant-arrival-rate.rate is 33333333.33/s, above the ceiling of 1000000/s",
+    ]);
+    expect(validateExecutor({ executor: "ramping-arrival-rate", stages: [{ duration: "1s", target: 5e6 }] })).toEqual([
+      "ramping-arrival-rate.stages peak at 5000000/s, above the ceiling of 1000000/s",
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type ExecutorKind,
   type ExecutorPlan,
   formatRate,
+  MAX_RATE_PER_S,
   Problems,
   perSecond,
   requestsUntil,
@@ -38,8 +39,15 @@ export const rampingArrivalRate: ExecutorKind<RampingArrivalRateConfig> = {
     const p = new Problems("ramping-arrival-rate");
     p.unknownKeys(config, KNOWN);
     p.number("startRate", config.startRate, { required: false, min: 0 });
-    p.duration("timeUnit", config.timeUnit, false);
+    const unitMs = p.duration("timeUnit", config.timeUnit, false) ?? 1000;
     const stages = p.stages(config.stages, false);
+    const peak = Math.max(config.startRate ?? 0, ...(stages ?? []).map((s) => s.target));
+    if (perSecond(peak, unitMs) > MAX_RATE_PER_S) {
+      p.add(
+        "stages",
+        `peak at ${formatRate(perSecond(peak, unitMs))}, above the ceiling of ${formatRate(MAX_RATE_PER_S)}`,
+      );
+    }
     if (stages && (config.startRate ?? 0) === 0 && stages.every((s) => s.target === 0)) {
       p.add("stages", "never rise above rate 0: nothing would be sent");
     }
