@@ -57,6 +57,11 @@ describe("startLoad input", () => {
     expect(planLoad(base({ baseUrl: "http://localhost:9000" })).target).toBe("http://localhost:9000/");
   });
 
+  it("sends nothing when the signal is already aborted", () => {
+    const e = thrown(() => startLoad(base({ signal: AbortSignal.abort() })));
+    expect(e.code).toBe("HARNESS_INTERRUPTED");
+  });
+
   it("reports every problem at once", () => {
     const problems = validateLoad(
       base({

@@ -157,12 +157,18 @@ export function planLoad(options: LoadOptions): LoadPlan {
 
 /**
  * Start load against the target. Throws (before sending anything) HARNESS_LOAD_INVALID with every
- * problem, or HARNESS_HOST_NOT_ALLOWED for a non-loopback host nobody allowed. The returned run
+ * problem, HARNESS_HOST_NOT_ALLOWED for a non-loopback host nobody allowed, or HARNESS_INTERRUPTED
+ * when `signal` is already aborted. The timeline's clock must be a real clock. The returned run
  * ends by itself at its planned end (plus the graceful stop), on `signal`, on `stop()`, or when
  * `stopWhen` trips; `done` never rejects for request failures (they are samples).
  */
 export function startLoad(options: LoadOptions): LoadRun {
   const plan = planLoad(options);
+  if (options.signal?.aborted) {
+    throw new HarnessError("HARNESS_INTERRUPTED", "load not started: the run was already interrupted", {
+      hint: "nothing was sent",
+    });
+  }
   const random = seededRandom(options.seed ?? 1);
   const templates = options.requests.map((t, i) => compileTemplate(t, i, random));
   const spec: LoadSpec = {
@@ -188,8 +194,7 @@ function watch(run: LoadRun, options: LoadOptions, plan: ExecutorPlan): void {
   const judge = options.stopWhen ? new StopJudge(options.stopWhen) : undefined;
   let judgedUpTo = Math.floor(run.startedAtMs / width) * width;
   const onAbort = (): void => run.abort("signal");
-  if (options.signal?.aborted) queueMicrotask(onAbort);
-  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   const timer = setInterval(() => {
     const now = timeline.clock.nowMs();
     if (options.onProgress) {

@@ -74,15 +74,27 @@ describe("native engine against a real local server", () => {
     const c = closed.aggregate({ metric: "http_req_duration" })!;
     const openP99 = percentile(o.histogram!, 99);
     const closedP99 = percentile(c.histogram!, 99);
-    const worstOpenInterval = Math.max(...open.intervals({ metric: "http_req_duration" }).map((p) => p.p99 ?? 0));
+    const openIntervals = open.intervals({ metric: "http_req_duration" });
+    const worstOpenInterval = Math.max(...openIntervals.map((p) => p.p99 ?? 0));
+    const stalledIntervals = openIntervals.filter((p) => (p.p99 ?? 0) > 500).map((p) => p.t);
     console.log("stall:", {
-      open: { samples: o.samples, p99Ms: openP99, maxMs: o.max, worstIntervalP99Ms: worstOpenInterval },
+      open: {
+        samples: o.samples,
+        p99Ms: openP99,
+        maxMs: o.max,
+        worstIntervalP99Ms: worstOpenInterval,
+        stalledIntervals,
+      },
       closed: { samples: c.samples, p99Ms: closedP99, maxMs: c.max, ...brief(closedResult) },
     });
     // Open model: the stall is in the run's p99 and max, and in the p99 of the interval it hit.
     expect(openP99).toBeGreaterThan(500);
     expect(o.max!).toBeGreaterThan(900);
     expect(worstOpenInterval).toBeGreaterThan(800);
+    // ...and only there: the stalls at 4 s and 8 s, not the quiet seconds before them.
+    expect(stalledIntervals.length).toBeGreaterThanOrEqual(2);
+    expect(stalledIntervals.length).toBeLessThanOrEqual(4);
+    expect(stalledIntervals.every((t) => t >= 3000)).toBe(true);
     // Closed loop: only the few requests caught in the stall saw it; p99 stays low.
     expect(c.max!).toBeGreaterThan(900);
     expect(closedP99).toBeLessThan(200);

@@ -152,13 +152,14 @@ class NativeRun implements LoadRun {
 
   /** One VU's next request, or the VU leaves (ramp-down, end of plan). */
   #iterate(): void {
-    if (!this.#issuing || this.#vus > this.#wantedVus || this.#now() >= this.#endAtMs) {
+    const now = this.#now();
+    if (!this.#issuing || this.#vus > this.#wantedVus || now >= this.#endAtMs) {
       this.#vus--;
       return;
     }
     this.#sent++;
     this.#sending = true;
-    this.#client.send(this.#spec.pick(), this.#now());
+    this.#client.send(this.#spec.pick(), now, now);
     this.#sending = false;
   }
 

@@ -161,9 +161,8 @@ export class HttpClient {
   }
 
   /** Send one request built from `template`; its outcome reaches `onOutcome` exactly once. */
-  send(template: CompiledTemplate, intendedMs: number): void {
+  send(template: CompiledTemplate, intendedMs: number, startMs = this.#clock.nowMs()): void {
     const r = template.next();
-    const startMs = this.#clock.nowMs();
     let shape = this.#shapes.get(template);
     if (shape === undefined) {
       const hasHeaders = Object.keys(template.headers).length > 0;
