@@ -17177,6 +17177,14 @@ var Dependency = class {
     let leftMs = this.opts.halfOpenAfterMs - (Date.now() - this.openedAtMs);
     return Math.max(1, Math.ceil(leftMs / 1e3));
   }
+  /**
+   * Throws {@link Unavailable} at once while the breaker is open and not yet due for its trial
+   * call, so a caller can skip the work that would precede the call (a cache lock, say).
+   */
+  rejectIfOpen() {
+    if (!(this.state() !== "open" || Date.now() - this.openedAtMs >= this.opts.halfOpenAfterMs))
+      throw dependencyCalls.inc({ dependency: this.name, outcome: "rejected" }), new Unavailable(this.name, "open", this.retryAfterS());
+  }
   /** Runs `fn` under the timeout and breaker; `signal` aborts when the timeout fires. */
   async call(fn) {
     try {
@@ -17210,8 +17218,8 @@ async function readBody(req) {
     throw new ClientError(400, "body must be a JSON object");
   }
 }
-function send(res, reply) {
-  let headers = { ...reply.headers }, payload;
+function send(res, reply, instance) {
+  let headers = { "x-instance": instance, ...reply.headers }, payload;
   reply.text !== void 0 ? payload = reply.text : (headers["content-type"] = "application/json", payload = JSON.stringify(reply.body ?? {})), res.writeHead(reply.status, headers), res.end(payload);
 }
 function errorReply(err) {
@@ -17221,7 +17229,7 @@ function errorReply(err) {
     body: { error: err.message, dependency: err.dependency, reason: err.reason }
   } : (log("error", "unexpected error", { error: errorText(err) }), { status: 500, body: { error: "internal error" } });
 }
-function makeHandler(routes2, gate2) {
+function makeHandler(instance, routes2, gate2) {
   let compiled = routes2.map(compile);
   return (req, res) => {
     let started = process.hrtime.bigint(), path = (req.url ?? "/").split("?")[0] ?? "/", route, params = {};
@@ -17241,7 +17249,7 @@ function makeHandler(routes2, gate2) {
       let body = await readBody(req);
       return route.handler({ req, params, body });
     })().catch(errorReply).then((reply) => {
-      send(res, reply);
+      send(res, reply, instance);
       let s = Number(process.hrtime.bigint() - started) / 1e9;
       httpRequests.inc({ route: label, method: req.method ?? "?", status: String(reply.status) }), httpDuration.observe({ route: label, method: req.method ?? "?" }, s);
     }).catch((err) => log("error", "could not send a reply", { error: errorText(err) }));
@@ -17566,7 +17574,14 @@ var UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('D
     let key = `user:${id}`, entry = await this.readEntry(key), now = Date.now();
     if (entry && now < entry.exp)
       return cacheHits.inc({ cache: "users" }), this.opts.stampedeProtection && this.shouldRefreshEarly(entry, now) && this.refreshEarly(id), { user: entry.v, source: "cache" };
-    if (cacheMisses.inc({ cache: "users" }), !this.opts.stampedeProtection) return this.loadAndFill(id, entry);
+    if (cacheMisses.inc({ cache: "users" }), this.dbRead.state() === "open")
+      try {
+        this.dbRead.rejectIfOpen();
+      } catch (err) {
+        if (!entry) throw err;
+        return cacheStaleServed.inc({ cache: "users" }), { user: entry.v, source: "stale" };
+      }
+    if (!this.opts.stampedeProtection) return this.loadAndFill(id, entry);
     let shared = this.inflight.get(id);
     if (shared) return shared;
     let p = this.loadLocked(id, entry).finally(() => this.inflight.delete(id));
@@ -17779,7 +17794,7 @@ async function gate(route, req) {
   let d = await limiter.take(clientOf(req));
   return d.allowed ? null : { status: 429, headers: { "retry-after": String(d.retryAfterS) }, body: { error: "rate limit exceeded" } };
 }
-var server = (0, import_node_http.createServer)(makeHandler(routes, gate));
+var server = (0, import_node_http.createServer)(makeHandler(cfg.instance, routes, gate));
 server.keepAliveTimeout = 65e3;
 server.listen(
   cfg.port,

@@ -110,6 +110,16 @@ export class Dependency {
     return Math.max(1, Math.ceil(leftMs / 1000));
   }
 
+  /**
+   * Throws {@link Unavailable} at once while the breaker is open and not yet due for its trial
+   * call, so a caller can skip the work that would precede the call (a cache lock, say).
+   */
+  rejectIfOpen(): void {
+    if (this.state() !== "open" || Date.now() - this.openedAtMs >= this.opts.halfOpenAfterMs) return;
+    dependencyCalls.inc({ dependency: this.name, outcome: "rejected" });
+    throw new Unavailable(this.name, "open", this.retryAfterS());
+  }
+
   /** Runs `fn` under the timeout and breaker; `signal` aborts when the timeout fires. */
   async call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {

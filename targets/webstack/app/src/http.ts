@@ -63,8 +63,8 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { ...reply.headers };
+function send(res: ServerResponse, reply: Reply, instance: string): void {
+  const headers: Record<string, string> = { "x-instance": instance, ...reply.headers };
   let payload: string;
   if (reply.text !== undefined) {
     payload = reply.text;
@@ -95,6 +95,8 @@ export function errorReply(err: unknown): Reply {
  * records the request metrics, and never lets a handler's error escape as a crash.
  */
 export function makeHandler(
+  /** Named in every reply's X-Instance header, so a client sees which app answered. */
+  instance: string,
   routes: Route[],
   gate: (route: Route, req: IncomingMessage) => Promise<Reply | null>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
@@ -123,7 +125,7 @@ export function makeHandler(
     run()
       .catch(errorReply)
       .then((reply) => {
-        send(res, reply);
+        send(res, reply, instance);
         const s = Number(process.hrtime.bigint() - started) / 1e9;
         httpRequests.inc({ route: label, method: req.method ?? "?", status: String(reply.status) });
         httpDuration.observe({ route: label, method: req.method ?? "?" }, s);

@@ -230,7 +230,7 @@ async function gate(route: Route, req: IncomingMessage): Promise<Reply | null> {
   return { status: 429, headers: { "retry-after": String(d.retryAfterS) }, body: { error: "rate limit exceeded" } };
 }
 
-const server = createServer(makeHandler(routes, gate));
+const server = createServer(makeHandler(cfg.instance, routes, gate));
 server.keepAliveTimeout = 65_000;
 server.listen(cfg.port, () =>
   log("info", `listening on :${cfg.port}`, { instance: cfg.instance, switches: switches() }),

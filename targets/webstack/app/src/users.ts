@@ -71,6 +71,16 @@ export class Users {
       return { user: entry.v, source: "cache" };
     }
     cacheMisses.inc({ cache: "users" });
+    // An open origin breaker answers now: the stale value if there is one, else 503, without taking a lock.
+    if (this.dbRead.state() === "open") {
+      try {
+        this.dbRead.rejectIfOpen();
+      } catch (err) {
+        if (!entry) throw err;
+        cacheStaleServed.inc({ cache: "users" });
+        return { user: entry.v, source: "stale" };
+      }
+    }
     if (!this.opts.stampedeProtection) return this.loadAndFill(id, entry);
     const shared = this.inflight.get(id);
     if (shared) return shared;
