@@ -50,6 +50,50 @@ suite("buildImage against real Docker", () => {
     expect(lines.some((l) => l.startsWith("Step 1/"))).toBe(true);
   });
 
+  it("skips a build whose context, Dockerfile and args are unchanged, and rebuilds when a file changes", async () => {
+    const ctx = path.join(dir, "ok");
+    const first: string[] = [];
+    const id = await buildImage({
+      context: ctx,
+      dockerfile: "docker/app.Dockerfile",
+      tag,
+      args: { GREETING: "hi" },
+      onLine: (l) => first.push(l),
+    });
+    expect(first).toEqual([expect.stringMatching(/is up to date/)]);
+    expect(await imageIdOf(tag)).toBe(id);
+    // Ignored files do not count; a kept file does.
+    await writeFile(path.join(ctx, "debug.log"), "more noise\n");
+    const second: string[] = [];
+    await buildImage({
+      context: ctx,
+      dockerfile: "docker/app.Dockerfile",
+      tag,
+      args: { GREETING: "hi" },
+      onLine: (l) => second.push(l),
+    });
+    expect(second).toEqual([expect.stringMatching(/is up to date/)]);
+    await writeFile(path.join(ctx, "keep.txt"), "changed\n");
+    const third: string[] = [];
+    await buildImage({
+      context: ctx,
+      dockerfile: "docker/app.Dockerfile",
+      tag,
+      args: { GREETING: "hi" },
+      onLine: (l) => third.push(l),
+    });
+    expect(third.some((l) => l.startsWith("Step 1/"))).toBe(true);
+    const fourth: string[] = [];
+    await buildImage({
+      context: ctx,
+      dockerfile: "docker/app.Dockerfile",
+      tag,
+      args: { GREETING: "bye" },
+      onLine: (l) => fourth.push(l),
+    });
+    expect(fourth.some((l) => l.startsWith("Step 1/"))).toBe(true);
+  });
+
   it("fails with HARNESS_IMAGE_BUILD_FAILED quoting the failing step's output", async () => {
     const ctx = path.join(dir, "broken");
     await mkdir(ctx, { recursive: true });

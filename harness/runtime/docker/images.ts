@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pack } from "tar-fs";
 import { HarnessError } from "../../errors.ts";
@@ -54,13 +56,20 @@ export async function buildImage(opts: BuildImageOptions): Promise<string> {
       hint: "fix build.dockerfile or build.context in the compose file",
     });
   }
+  // Same context, Dockerfile, args and base images as the image already tagged: nothing to build.
+  const digest = await contextDigest(opts.context, files, dockerfile, opts.args ?? {});
+  const existing = await imageInfo(opts.tag);
+  if (existing && existing.labels[contextDigestLabel] === digest) {
+    opts.onLine?.(`image ${opts.tag} is up to date (context digest ${digest.slice(0, 12)})`);
+    return existing.id;
+  }
   let stream: NodeJS.ReadableStream;
   try {
     stream = (await docker.buildImage(pack(opts.context, { entries: files }), {
       t: opts.tag,
       dockerfile,
       buildargs: opts.args ?? {},
-      labels: opts.labels ?? {},
+      labels: { ...opts.labels, [contextDigestLabel]: digest },
       rm: true,
       forcerm: true,
       ...(opts.signal ? { abortSignal: opts.signal } : {}),
@@ -125,6 +134,44 @@ export async function buildImage(opts: BuildImageOptions): Promise<string> {
     );
   }
   return imageId || (await imageIdOf(opts.tag)) || opts.tag;
+}
+
+/** Image label holding the digest of what built it (see contextDigest). */
+export const contextDigestLabel = "io.harness.context-digest";
+
+/**
+ * A digest of everything a build reads: each context file's path, size and modification time,
+ * the Dockerfile path, the build args, and the ids of the local images it starts FROM.
+ */
+export async function contextDigest(
+  context: string,
+  files: string[],
+  dockerfile: string,
+  args: Record<string, string>,
+): Promise<string> {
+  const hash = createHash("sha256");
+  hash.update(`dockerfile=${dockerfile}\n`);
+  for (const [k, v] of Object.entries(args).sort(([a], [b]) => a.localeCompare(b))) hash.update(`arg ${k}=${v}\n`);
+  for (const file of files) {
+    const st = await lstat(path.join(context, file));
+    hash.update(`${file}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  const text = await readFile(path.join(context, dockerfile), "utf8").catch(() => "");
+  for (const m of text.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)) {
+    hash.update(`from ${m[1]}=${(await imageInfo(m[1]!).catch(() => undefined))?.id ?? "?"}\n`);
+  }
+  return hash.digest("hex");
+}
+
+/** Id and labels of a local image, or undefined when it is not there. */
+export async function imageInfo(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+  try {
+    const info = await dockerClient().getImage(name).inspect();
+    return { id: info.Id, labels: info.Config?.Labels ?? {} };
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) return undefined;
+    throw dockerError(`inspecting image ${name}`, cause);
+  }
 }
 
 /** The id of a local image, or undefined when it is not there. */

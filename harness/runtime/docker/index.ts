@@ -30,7 +30,16 @@ export {
   unpauseContainer,
 } from "./containers.ts";
 export { contextFiles, parseDockerIgnore } from "./dockerignore.ts";
-export { type BuildImageOptions, buildImage, imageIdOf, pullImage, removeImage } from "./images.ts";
+export {
+  type BuildImageOptions,
+  buildImage,
+  contextDigest,
+  contextDigestLabel,
+  imageIdOf,
+  imageInfo,
+  pullImage,
+  removeImage,
+} from "./images.ts";
 export { Label, runFilter, runLabels } from "./labels.ts";
 export { demuxDockerStream, lastLines } from "./logs.ts";
 export { createNetwork, type NetworkSpec, removeNetwork } from "./networks.ts";
