@@ -224,7 +224,18 @@ describe("toxiproxy API", () => {
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect(res.json()).toEqual({ error: expect.stringContaining(message), status });
     }
-    expect((await api(url, "GET", "/proxies/a/toxics")).json()).toHaveLength(1);
+    // Names are unique across both directions; the hidden noop type can be created.
+    const otherWay = await api(url, "POST", "/proxies/a/toxics", {
+      name: "latency_downstream",
+      type: "latency",
+      stream: "upstream",
+    });
+    expect(otherWay.status).toBe(409);
+    expect((await api(url, "POST", "/proxies/a/toxics", { type: "noop" })).json()).toMatchObject({
+      name: "noop_downstream",
+      attributes: {},
+    });
+    expect((await api(url, "GET", "/proxies/a/toxics")).json()).toHaveLength(2);
   });
 
   it("updates toxics by merging attributes and keeping toxicity, through POST, PATCH and the client", async () => {
