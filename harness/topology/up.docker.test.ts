@@ -189,6 +189,22 @@ suite("up / down against real Docker", () => {
     expect(await leftovers(id)).toBe(0);
   });
 
+  it("applies resource limits to the container", async () => {
+    const file = await composeFile(
+      "limits.yaml",
+      `  capped:\n    <<: *image\n    command: ["sleep", "300"]\n    init: true\n    mem_limit: 64m\n    ulimits:\n      nofile: {soft: 1024, hard: 2048}\n`,
+    );
+    await using topo = await up({ file, runId: runId(), reportsDir });
+    const r = await topo
+      .container("capped")
+      .exec([
+        "sh",
+        "-c",
+        "ulimit -n; ulimit -Hn; cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
+      ]);
+    expect(r.stdout.trim().split("\n")).toEqual(["1024", "2048", String(64 * 1024 ** 2)]);
+  });
+
   it("names a fixed host port that is already taken and removes everything", async () => {
     const server: Server = createServer();
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -430,6 +430,10 @@ class Starter {
     if (service.privileged) spec.privileged = service.privileged;
     if (service.extraHosts) spec.extraHosts = service.extraHosts;
     if (service.shmSizeBytes) spec.shmSizeBytes = service.shmSizeBytes;
+    if (service.memLimitBytes) spec.memLimitBytes = service.memLimitBytes;
+    if (service.cpus) spec.cpus = service.cpus;
+    if (service.ulimits) spec.ulimits = service.ulimits;
+    if (service.sysctls) spec.sysctls = service.sysctls;
     return spec;
   }
 }

@@ -48,6 +48,11 @@ export interface ContainerSpec {
   privileged?: boolean;
   extraHosts?: string[];
   shmSizeBytes?: number;
+  memLimitBytes?: number;
+  /** CPU quota in CPUs, e.g. 0.5. */
+  cpus?: number;
+  ulimits?: Record<string, { soft: number; hard: number }>;
+  sysctls?: Record<string, string>;
 }
 
 /** A container's state as the harness reads it. */
@@ -117,6 +122,12 @@ export async function createContainer(spec: ContainerSpec): Promise<string> {
       ...(spec.privileged ? { Privileged: true } : {}),
       ...(spec.extraHosts ? { ExtraHosts: spec.extraHosts } : {}),
       ...(spec.shmSizeBytes ? { ShmSize: spec.shmSizeBytes } : {}),
+      ...(spec.memLimitBytes ? { Memory: spec.memLimitBytes } : {}),
+      ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+      ...(spec.ulimits
+        ? { Ulimits: Object.entries(spec.ulimits).map(([Name, l]) => ({ Name, Soft: l.soft, Hard: l.hard })) }
+        : {}),
+      ...(spec.sysctls ? { Sysctls: spec.sysctls } : {}),
     },
     ...(primary ? { NetworkingConfig: { EndpointsConfig: { [primary.name]: { Aliases: primary.aliases } } } } : {}),
     ...(spec.command ? { Cmd: spec.command } : {}),

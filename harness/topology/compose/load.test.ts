@@ -96,6 +96,18 @@ describe("loadCompose", () => {
     expect(m.services.api?.build).toEqual({ context: dir, dockerfile: "Dockerfile", args: {} });
   });
 
+  it("reads resource limits: mem_limit, cpus, ulimits and sysctls", async () => {
+    const file = await write(
+      "limits.yaml",
+      "services:\n  a:\n    image: x\n    mem_limit: 256m\n    cpus: 0.5\n    ulimits:\n      nofile: {soft: 1024, hard: 2048}\n      nproc: 512\n    sysctls:\n      net.core.somaxconn: 1024\n",
+    );
+    const a = (await loadCompose(file)).services.a;
+    expect(a?.memLimitBytes).toBe(256 * 1024 ** 2);
+    expect(a?.cpus).toBe(0.5);
+    expect(a?.ulimits).toEqual({ nofile: { soft: 1024, hard: 2048 }, nproc: { soft: 512, hard: 512 } });
+    expect(a?.sysctls).toEqual({ "net.core.somaxconn": "1024" });
+  });
+
   const bad: Array<[string, string, string, RegExp]> = [
     [
       "unsupported.yaml",

@@ -382,6 +382,23 @@ async function normalise(
       shmSizeBytes = parseByteSize(s.shm_size);
       if (shmSizeBytes === undefined) problems.push(`${at("shm_size")}: '${s.shm_size}' is not a size (e.g. 64m)`);
     }
+    let memLimitBytes: number | undefined;
+    if (s.mem_limit !== undefined) {
+      memLimitBytes = parseByteSize(s.mem_limit);
+      if (memLimitBytes === undefined) problems.push(`${at("mem_limit")}: '${s.mem_limit}' is not a size (e.g. 256m)`);
+    }
+    let cpus: number | undefined;
+    if (s.cpus !== undefined) {
+      cpus = Number(s.cpus);
+      if (!Number.isFinite(cpus) || cpus <= 0)
+        problems.push(`${at("cpus")}: '${s.cpus}' is not a positive number of CPUs`);
+    }
+    const ulimits =
+      s.ulimits === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.entries(s.ulimits).map(([k, v]) => [k, typeof v === "number" ? { soft: v, hard: v } : v]),
+          );
     const extraHosts =
       s.extra_hosts === undefined
         ? undefined
@@ -415,6 +432,10 @@ async function normalise(
       ...opt("privileged", s.privileged),
       ...opt("extraHosts", extraHosts),
       ...opt("shmSizeBytes", shmSizeBytes),
+      ...opt("memLimitBytes", memLimitBytes),
+      ...opt("cpus", cpus),
+      ...opt("ulimits", ulimits),
+      ...opt("sysctls", s.sysctls === undefined ? undefined : toMap(s.sysctls as Record<string, unknown> | string[])),
     };
   }
 

@@ -86,4 +86,10 @@ export interface ServiceModel {
   readonly privileged?: boolean;
   readonly extraHosts?: string[];
   readonly shmSizeBytes?: number;
+  /** Memory limit (compose mem_limit). */
+  readonly memLimitBytes?: number;
+  /** CPU quota in CPUs (compose cpus), e.g. 0.5. */
+  readonly cpus?: number;
+  readonly ulimits?: Record<string, { soft: number; hard: number }>;
+  readonly sysctls?: Record<string, string>;
 }

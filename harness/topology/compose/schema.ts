@@ -108,6 +108,12 @@ export const serviceSchema = z.strictObject({
   privileged: z.boolean().optional(),
   extra_hosts: mapOrList.optional(),
   shm_size: z.union([z.string(), z.number()]).optional(),
+  mem_limit: z.union([z.string(), z.number()]).optional(),
+  cpus: z.union([z.string(), z.number()]).optional(),
+  ulimits: z
+    .record(z.string(), z.union([z.number(), z.strictObject({ soft: z.number(), hard: z.number() })]))
+    .optional(),
+  sysctls: mapOrList.optional(),
 });
 export type RawService = z.infer<typeof serviceSchema>;
 
