@@ -461,12 +461,9 @@ export class Timeline {
     if (!info) return undefined;
     const series = this.match(selector.metric, selector.tags);
     const agg: Aggregate = { type: info.type, seriesCount: series.length, samples: 0 };
-    const inWindow = (t: number): boolean =>
-      !selector.windows || selector.windows.some((w) => t + this.intervalMs > w.fromMs && t < w.toMs);
     let lastT = Number.NEGATIVE_INFINITY;
     for (const s of series) {
-      for (const b of s.buckets.values()) {
-        if (!inWindow(b.t)) continue;
+      for (const b of this.#bucketsIn(s, selector.windows)) {
         switch (info.type) {
           case "trend": {
             const tb = b as TrendBucket;
@@ -515,6 +512,34 @@ export class Timeline {
   }
 
   /**
+   * The buckets of `s` whose interval overlaps a window (each once). Short windows on a long run
+   * look their few intervals up by index instead of scanning every bucket.
+   */
+  #bucketsIn(s: Series, windows: readonly Window[] | undefined): Iterable<Bucket> {
+    if (!windows) return s.buckets.values();
+    const width = this.intervalMs;
+    let span = 0;
+    for (const w of windows) {
+      if (w.toMs > w.fromMs) span += Math.ceil(w.toMs / width) - Math.floor(w.fromMs / width);
+    }
+    if (span >= s.buckets.size || !windows.every((w) => Number.isFinite(w.fromMs) && Number.isFinite(w.toMs))) {
+      return [...s.buckets.values()].filter((b) => windows.some((w) => b.t + width > w.fromMs && b.t < w.toMs));
+    }
+    const seen = new Set<number>();
+    const out: Bucket[] = [];
+    for (const w of windows) {
+      if (!(w.toMs > w.fromMs)) continue;
+      for (let i = Math.max(0, Math.floor(w.fromMs / width)); i * width < w.toMs; i++) {
+        if (seen.has(i)) continue;
+        seen.add(i);
+        const b = s.buckets.get(i);
+        if (b) out.push(b);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Per-interval read-out of a metric over its matching series (merged), oldest first; only
    * intervals with data appear. Windows, when given, keep the intervals overlapping them.
    */
@@ -523,10 +548,7 @@ export class Timeline {
     if (!info) return [];
     const byT = new Map<number, { bucket: Bucket; extra: Bucket[] }>();
     for (const s of this.match(selector.metric, selector.tags)) {
-      for (const b of s.buckets.values()) {
-        if (selector.windows && !selector.windows.some((w) => b.t + this.intervalMs > w.fromMs && b.t < w.toMs)) {
-          continue;
-        }
+      for (const b of this.#bucketsIn(s, selector.windows)) {
         const at = byT.get(b.t);
         if (at) at.extra.push(b);
         else byT.set(b.t, { bucket: b, extra: [] });
