@@ -97,7 +97,7 @@ function invalidAll(shown: string, problems: string[]): HarnessError {
   return invalid(
     `${shown}: ${first}${more}`,
     unsupported
-      ? "remove the key, or prefix it with x- to keep it as an extension (the harness runs a Compose subset)"
+      ? "remove the key, or prefix it with x- to keep it as an extension (supported keys: harness/topology/README.md)"
       : "fix the compose file",
   );
 }
