@@ -81,15 +81,15 @@ describe("latency toxic", () => {
     });
     const socket = await dial(proxy.listen);
     const samples: number[] = [];
-    for (let i = 0; i < 20; i++) samples.push(await roundTripMs(socket));
+    for (let i = 0; i < 30; i++) samples.push(await roundTripMs(socket));
     const [lo, hi] = [Math.min(...samples), Math.max(...samples)];
     const inside = samples.filter((ms) => ms >= 19 && ms < 63).length;
     console.log(
-      `latency 40 ± 20 ms: round trips from ${lo.toFixed(1)} to ${hi.toFixed(1)} ms, ${inside}/20 within [19, 63)`,
+      `latency 40 ± 20 ms: round trips from ${lo.toFixed(1)} to ${hi.toFixed(1)} ms, ${inside}/30 within [19, 63)`,
     );
     expect(lo).toBeGreaterThanOrEqual(19);
     // The machine is shared: allow a scheduling outlier or two above the window.
-    expect(inside).toBeGreaterThanOrEqual(17);
+    expect(inside).toBeGreaterThanOrEqual(24);
     expect(hi - lo).toBeGreaterThan(10);
     socket.destroy();
   });

@@ -20,7 +20,7 @@ describe("reset_peer toxic", () => {
     console.log(`reset_peer 200 ms: ${result.error?.code} after ${result.closedAfterMs.toFixed(0)} ms`);
     expect(result.error?.code).toBe("ECONNRESET");
     expect(result.closedAfterMs).toBeGreaterThanOrEqual(190);
-    expect(result.closedAfterMs).toBeLessThan(600);
+    expect(result.closedAfterMs).toBeLessThan(1500);
   });
 
   it("resets at once with timeout 0", async () => {

@@ -24,8 +24,8 @@ describe("slow_close toxic", () => {
       `slow_close 300 ms: data after ${firstDataMs.toFixed(0)} ms, close after ${result.closedAfterMs.toFixed(0)} ms`,
     );
     expect(result.data.length).toBe(100);
-    expect(firstDataMs).toBeLessThan(100);
+    expect(firstDataMs).toBeLessThan(250);
     expect(result.closedAfterMs).toBeGreaterThanOrEqual(290);
-    expect(result.closedAfterMs).toBeLessThan(700);
+    expect(result.closedAfterMs).toBeLessThan(1500);
   });
 });

@@ -22,7 +22,7 @@ describe("timeout toxic", () => {
     );
     expect(result.data.length).toBe(0);
     expect(result.closedAfterMs).toBeGreaterThanOrEqual(280);
-    expect(result.closedAfterMs).toBeLessThan(600);
+    expect(result.closedAfterMs).toBeLessThan(1500);
   });
 
   it("with 0 holds the connection open until the toxic is removed, which closes it", async () => {
