@@ -5,7 +5,8 @@
  *      dispatch (no metrics) vs autocannon vs wrk (Debian package), with ratios;
  *   2. CPU microseconds per request of the native engine;
  *   3. the highest open-model arrival rate held with under 0.1% late requests (and none dropped);
- *   4. timeline memory after 10 minutes at 1,000 req/s (simulated clock, real recording path).
+ *   4. timeline memory after 10 minutes at 1,000 req/s (simulated clock, real recording path), and
+ *      the heap through a real 1,000 req/s soak (BENCH_SOAK_SECONDS, default 30).
  *
  * The server is nginx-light (Debian) pinned to the other core when taskset exists, else a bare
  * Node server in a child process. BENCH_SECONDS (default 10) sets each throughput run's length.
@@ -217,6 +218,25 @@ async function highestOpenRate(url: string): Promise<{ held: number; steps: stri
   return { held, steps };
 }
 
+/** Real open-model load at 1,000 req/s: heap after each 5 s, to show it stays flat. */
+async function soakHeap(url: string, seconds: number): Promise<string> {
+  const readings: number[] = [];
+  const timer = setInterval(() => {
+    gc();
+    readings.push(process.memoryUsage().heapUsed / 2 ** 20);
+  }, 5000);
+  const result = await runLoad({
+    baseUrl: url,
+    executor: { executor: "constant-arrival-rate", rate: 1000, duration: `${seconds}s` },
+    requests: [{ endpoint: "/", path: "/" }],
+    timeline: new Timeline(),
+  });
+  clearInterval(timer);
+  const first = readings[1] ?? readings[0] ?? 0;
+  const last = readings[readings.length - 1] ?? 0;
+  return `soak ${seconds}s at 1,000 req/s (${result.sent} sent, ${result.validity.valid ? "valid" : `invalid: ${result.validity.reasons.map((r) => r.code).join(", ")}`}): heap MB every 5 s ${readings.map((r) => r.toFixed(1)).join(" ")} (drift ${(last - first).toFixed(1)} MB after warm-up)`;
+}
+
 function gc(): void {
   setFlagsFromString("--expose-gc");
   (runInNewContext("gc") as () => void)();
@@ -317,6 +337,7 @@ async function main(): Promise<void> {
   );
   console.log(`goal: native >= autocannon: ${best.native >= best.ac ? "met" : "NOT met"}`);
 
+  console.log(await soakHeap(server.url, Number(process.env.BENCH_SOAK_SECONDS ?? 30)));
   const open = await highestOpenRate(server.url);
   for (const s of open.steps) console.log(`  open model ${s}`);
   console.log(
