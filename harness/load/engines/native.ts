@@ -62,7 +62,8 @@ class NativeRun implements LoadRun {
     this.#spec = spec;
     const clock = spec.timeline.clock;
     this.#recorder = new Recorder(spec.timeline, spec.scenario);
-    this.#client = new HttpClient(spec.baseUrl, spec.http, clock, (o) => this.#onOutcome(o));
+    const connections = spec.http.connections ?? Math.min(1000, Math.max(1, Math.ceil(spec.plan.maxInFlight)));
+    this.#client = new HttpClient(spec.baseUrl, { ...spec.http, connections }, clock, (o) => this.#onOutcome(o));
     this.done = new Promise((resolve) => {
       this.#resolve = resolve;
     });

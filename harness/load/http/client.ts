@@ -5,7 +5,11 @@ import type { CompiledTemplate } from "./template.ts";
 
 /** How the engine talks HTTP to the target. */
 export interface HttpOptions {
-  /** Keep-alive connections to the target. Default 50. */
+  /**
+   * Most keep-alive connections to the target (opened only as needed). Default: closed model, one
+   * per VU; open model, as many as requests may be in flight, at most 1000 — so a slow server
+   * sees the offered concurrency instead of a client-side queue.
+   */
   connections?: number;
   /** Whole-request timeout in ms, counted from the moment the request is handed to the pool. Default 10000. */
   timeoutMs?: number;
@@ -145,7 +149,7 @@ export class HttpClient {
     this.#onOutcome = onOutcome;
     this.#basePath = baseUrl.pathname.replace(/\/$/, "");
     this.pool = new Pool(baseUrl.origin, {
-      connections: options.connections ?? 50,
+      connections: options.connections ?? 50, // the engine fills in its plan's default
       pipelining: 1,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
       connectTimeout: options.connectTimeoutMs ?? 5_000,
