@@ -7,7 +7,7 @@ import { ProbeRunner } from "../probes/index.ts";
 import { exitMeaning, faultsFromTimeline, phasesFromTimeline, type RunSummary, writeReports } from "../report/index.ts";
 import { formatDurationMs, parseDurationMs } from "../scenario/duration.ts";
 import { Timeline } from "../timeline/index.ts";
-import { type StartedTopology, up } from "../topology/index.ts";
+import { type StartedTopology, sweepOrphans, up, writeCurrentRun } from "../topology/index.ts";
 import { newRunId } from "../topology/run-id.ts";
 import { checkAbort, evaluate, exitCodeFor, type Verdict } from "../verdict/index.ts";
 import { CleanupStack } from "./cleanup.ts";
@@ -67,6 +67,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const topologyStates: RunSummary["topology"]["services"] = [];
 
   try {
+    const swept = await sweepOrphans({ reportsDir: options.reportsDir ?? "reports" });
+    if (swept.runs.length > 0) {
+      log(
+        `removed ${swept.containers} containers left by dead runs ${swept.runs.join(", ")} (their harness was killed)`,
+      );
+    }
     log(`run ${runId}: starting topology ${plan.composeFile}`);
     topology = await up({
       file: plan.composeFile,
@@ -82,8 +88,16 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     });
     const started = topology;
     cleanup.defer("remove the topology", async () => {
-      if (options.keep) log(`topology ${runId} left running (--keep); remove it with 'harness down'`);
-      else {
+      if (options.keep) {
+        // The current run is never swept as an orphan; 'harness down' finds it.
+        await writeCurrentRun({
+          runId,
+          project: started.project,
+          file: path.resolve(plan.composeFile),
+          reportsDir: options.reportsDir ?? "reports",
+        });
+        log(`topology ${runId} left running (--keep); remove it with 'harness down'`);
+      } else {
         log("removing the topology");
         await started.down();
       }

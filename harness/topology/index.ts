@@ -15,6 +15,7 @@ export type {
 export { type CurrentRun, clearCurrentRun, currentRunFile, readCurrentRun, writeCurrentRun } from "./current-run.ts";
 export { type DoctorCheck, type DoctorOptions, doctor } from "./doctor.ts";
 export { type DownOptions, type DownResult, down, runExists, runObjects, sweepLeftovers } from "./down.ts";
+export { ownerOfThisProcess, sweepOrphans } from "./orphans.ts";
 export { ps, type ServiceStatus } from "./ps.ts";
 export { newRunId } from "./run-id.ts";
 export type { ServiceContainer, ServiceContainerState } from "./service-container.ts";

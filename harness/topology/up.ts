@@ -22,6 +22,7 @@ import {
 import { loadCompose } from "./compose/load.ts";
 import type { ComposeModel, ServiceModel } from "./compose/model.ts";
 import { saveLog } from "./down.ts";
+import { ownerOfThisProcess } from "./orphans.ts";
 import { newRunId, objectName } from "./run-id.ts";
 import { RunContainer, type ServiceNetwork } from "./service-container.ts";
 import { RunningTopology, type StartedTopology } from "./started-topology.ts";
@@ -59,6 +60,11 @@ export interface UpOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Abort: tear down what was started, then throw HARNESS_INTERRUPTED. */
   signal?: AbortSignal;
+  /**
+   * The topology outlives this process (`harness up`): its objects are labelled `detached` and no
+   * later run sweeps them as orphans. Default false: owned by this process (see sweepOrphans).
+   */
+  detached?: boolean;
 }
 
 /**
@@ -116,6 +122,10 @@ class Starter {
     return this.controller.signal;
   }
 
+  private get owner(): string {
+    return this.opts.detached ? "detached" : ownerOfThisProcess();
+  }
+
   private emit(service: string, state: ServiceState, detail?: string): void {
     try {
       this.opts.onProgress?.(detail === undefined ? { service, state } : { service, state, detail });
@@ -125,7 +135,7 @@ class Starter {
   }
 
   private labels(extra: Record<string, string> = {}): Record<string, string> {
-    return runLabels(this.runId, this.model.project, extra);
+    return runLabels(this.runId, this.model.project, { ...extra, [Label.owner]: this.owner });
   }
 
   private checkAborted(): void {

@@ -65,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.reports ? { reportsDir: values.reports } : {}),
       healthTimeoutMs: healthTimeoutS * 1000,
       signal: controller.signal,
+      detached: true,
       onProgress: (e) => progress.update(e.service, e.state, e.detail),
     });
   } finally {

@@ -5,6 +5,12 @@ export const Label = {
   service: "io.harness.service",
   /** Compose network or volume name the object stands for. */
   name: "io.harness.name",
+  /**
+   * `<hostname>:<pid>` of the harness process that owns a run's objects, or `detached` for a
+   * topology started to outlive its process (`harness up`, `--keep`). A later run removes
+   * objects whose owner on this host has died (a `kill -9` of the harness): see sweepOrphans.
+   */
+  owner: "io.harness.owner",
 } as const;
 
 /** The labels every object of one run carries. */

@@ -1,0 +1,48 @@
+import { hostname } from "node:os";
+import { Label, listRunObjects } from "../runtime/docker/index.ts";
+import { readCurrentRun } from "./current-run.ts";
+import { type DownResult, down } from "./down.ts";
+
+/** The owner label value of objects this process creates: `<hostname>:<pid>`. */
+export function ownerOfThisProcess(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but is not ours to signal.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove the runs whose owning harness process on this host has died (a `kill -9`, a crash):
+ * a re-run then starts clean. Detached topologies (`harness up`), the current run
+ * (`.harness/current-run.json`, e.g. after `--keep`), runs of live processes and runs of other
+ * hosts are left alone. Returns the run ids removed and what was removed.
+ */
+export async function sweepOrphans(opts: { reportsDir?: string } = {}): Promise<{ runs: string[] } & DownResult> {
+  const objects = await listRunObjects();
+  const current = (await readCurrentRun())?.runId;
+  const host = hostname();
+  const orphaned = new Set<string>();
+  for (const o of [...objects.containers, ...objects.networks, ...objects.volumes]) {
+    const runId = o.labels[Label.run];
+    const owner = o.labels[Label.owner];
+    if (!runId || !owner || runId === current || owner === "detached") continue;
+    const sep = owner.lastIndexOf(":");
+    const pid = Number(owner.slice(sep + 1));
+    if (owner.slice(0, sep) === host && Number.isInteger(pid) && pid > 0 && !alive(pid)) orphaned.add(runId);
+  }
+  const total: DownResult = { containers: 0, networks: 0, volumes: 0 };
+  for (const runId of orphaned) {
+    const r = await down({ runId, ...opts });
+    total.containers += r.containers;
+    total.networks += r.networks;
+    total.volumes += r.volumes;
+  }
+  return { runs: [...orphaned], ...total };
+}
