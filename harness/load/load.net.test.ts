@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { percentile, Timeline } from "../timeline/index.ts";
 import { zipfProbability } from "./http/distribution.ts";
-import { formatResult, type LoadResult, oneOf, runLoad, startLoad, stress, zipf } from "./index.ts";
+import { formatResult, type LoadResult, oneOf, runLoad, spike, startLoad, stress, zipf } from "./index.ts";
 import { startTargetServer } from "./testing/target-server.ts";
 
 const brief = (r: LoadResult) => ({
@@ -283,6 +283,44 @@ describe("native engine against a real local server", () => {
     expect(tookMs).toBeLessThan(2000);
     expect(result.aborted).toBe(result.sent);
     expect(result.offered).toBeLessThan(100);
+  });
+
+  it("ends at its planned end plus the graceful stop even when the server never answers", async () => {
+    await using server = await startTargetServer();
+    const t0 = performance.now();
+    const result = await runLoad({
+      baseUrl: server.url,
+      executor: { executor: "constant-arrival-rate", rate: 20, duration: "1s", gracefulStop: "300ms" },
+      requests: [{ path: "/slow/30000", write: true }],
+      timeline: new Timeline(),
+    });
+    const tookMs = performance.now() - t0;
+    console.log("graceful stop:", brief(result), { aborted: result.aborted, tookMs: Math.round(tookMs) });
+    expect(tookMs).toBeLessThan(2000);
+    expect(result.stoppedBy).toBe("plan");
+    expect(result.aborted).toBe(20);
+    expect(result.ledger.indeterminate.map((e) => e.reason)).toEqual(Array(20).fill("aborted"));
+  });
+
+  it("sends a spike at N times the base rate and drops back", async () => {
+    await using server = await startTargetServer();
+    const result = await runLoad({
+      baseUrl: server.url,
+      ...spike({ rate: 100, factor: 4, before: "1s", spikeFor: "1s", after: "1s" }),
+      requests: [{ path: "/ok" }],
+      timeline: new Timeline(),
+    });
+    const first = server.arrivalsMs[0]!;
+    const seen = [0, 0, 0];
+    for (const t of server.arrivalsMs) {
+      const i = Math.floor((t - first) / 1000);
+      if (i < 3) seen[i]!++;
+    }
+    console.log("spike:", brief(result), { seenPerSecond: seen });
+    expect(result.offered).toBe(600);
+    expect(Math.abs(seen[0]! - 100)).toBeLessThanOrEqual(8);
+    expect(Math.abs(seen[1]! - 400)).toBeLessThanOrEqual(20);
+    expect(Math.abs(seen[2]! - 100)).toBeLessThanOrEqual(8);
   });
 
   it("stops a stress ramp when the SLO breaks and reports the breaking point", async () => {
