@@ -277,6 +277,35 @@ suite("webstack reference target (protections on)", () => {
     }
   });
 
+  it("retries an order event that keeps failing and moves it to the dead-letter stream", async () => {
+    const q = topo.endpoint("queue", 6379);
+    const redis = new Redis({ host: q.host, port: q.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    const t0 = performance.now();
+    try {
+      await redis.connect();
+      // Not an order id: the consumer's UPDATE fails on every delivery.
+      const poison = await redis.xadd("orders", "*", "orderId", "not-a-number", "userId", "1", "amountCents", "1");
+      const dead = await until(
+        "the poison event in orders:dead",
+        async () => {
+          const entries = await redis.xrange("orders:dead", "-", "+");
+          return entries.find(([, f]) => f[1] === poison);
+        },
+        45_000,
+      );
+      const fields = dead[1];
+      const deliveries = Number(fields[fields.indexOf("deliveries") + 1]);
+      const gauge = await metricSum(topo, /^queue_dead_letters /);
+      console.log(
+        `dead letter: event ${poison} moved after ${deliveries} deliveries, ${((performance.now() - t0) / 1000).toFixed(1)} s; queue_dead_letters (sum of 3 apps) ${gauge}`,
+      );
+      expect(deliveries).toBe(4);
+      expect(gauge).toBeGreaterThanOrEqual(3);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("fails over when the Patroni leader is killed, and POST /orders succeeds again", async () => {
     const cluster = (await (await fetch(topo.endpoint("db1", 8008).url("/cluster"))).json()) as {
       members: { name: string; role: string }[];
