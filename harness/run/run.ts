@@ -241,7 +241,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       abortedByThreshold ? { abortOnFail: abortedByThreshold } : undefined,
     );
     timeline.close();
-    const invalidReasons = loadResult ? loadResult.validity.reasons.map((r) => r.message) : [];
+    // The load's own validity reasons are on the timeline as `validity` events, which the verdict reads.
+    const invalidReasons: string[] = [];
     if (failure && !aborted) invalidReasons.push(`run error: ${describeError(failure)}`);
     const verdict = evaluate(timeline, plan.thresholds, {
       scenarioFile: scenario.file,

@@ -175,12 +175,20 @@ export function warningList(timeline: TimelineJSON, summary: RunSummary, faults:
     const at = aborted ? ` at ${formatRunTime(aborted.atMs)}` : "";
     out.push(`The run was aborted${at}: the results are partial.`);
   }
-  for (const r of summary.verdict.invalidReasons) out.push(r);
-  for (const r of summary.load.invalidReasons) out.push(r);
+  // One reason reaches us by up to three roads (verdict, load summary, validity event): say it once.
+  const seen = new Set<string>();
+  const once = (core: string, line: string): void => {
+    if (seen.has(core)) return;
+    seen.add(core);
+    out.push(line);
+  };
+  const coreOf = (r: string): string => r.replace(/^[a-z_]+: /, "");
+  for (const r of summary.verdict.invalidReasons) once(coreOf(r), r);
+  for (const r of summary.load.invalidReasons) once(coreOf(r), r);
   for (const e of timeline.events) {
     if (e.kind !== "validity") continue;
     const message = typeof e.data?.message === "string" ? e.data.message : "";
-    out.push(`${e.name} at ${formatRunTime(e.atMs)}${message ? `: ${message}` : ""}`);
+    once(message || e.name, `${e.name} at ${formatRunTime(e.atMs)}${message ? `: ${message}` : ""}`);
   }
   for (const f of faults) {
     if (f.revertAtMs === undefined) out.push(`Fault ${f.id} (${f.kind} ${f.target}) has no recorded revert.`);
@@ -196,7 +204,7 @@ export function warningList(timeline: TimelineJSON, summary: RunSummary, faults:
   const late = Math.max(summary.load.late, counterTotal(timeline, "generator_late"));
   const dropped = Math.max(summary.load.dropped, counterTotal(timeline, "generator_dropped"));
   const requests = summary.load.requests ?? counterTotal(timeline, "http_reqs");
-  if (late > 0) {
+  if (late > 0 && ![...seen].some((r) => r.includes("late"))) {
     const share = requests > 0 ? ` (${formatPercent(late / requests)} of requests)` : "";
     out.push(`${formatNumber(late)} requests were sent later than intended${share}.`);
   }
