@@ -187,10 +187,15 @@ function wrk(url: string): number | string {
   return m ? Number(m[1]) : `could not read wrk output: ${out.split("\n")[0]}`;
 }
 
-/** Raise the arrival rate until more than 0.1% of requests go out late or any is dropped. */
-async function highestOpenRate(url: string): Promise<{ held: number; steps: string[] }> {
+/**
+ * Raise the arrival rate step by step. A rate is held when under 0.1% of requests go out late and
+ * none is dropped (the goal's measure); the search goes on while under 1% are late, so a noisy
+ * machine still yields a figure, and each failing step is retried once.
+ */
+async function highestOpenRate(url: string): Promise<{ held: number; heldLoose: number; steps: string[] }> {
   const steps: string[] = [];
   let held = 0;
+  let heldLoose = 0;
   const rates = [1000, 2000, 5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000];
   for (let i = 0, retried = false; i < rates.length; ) {
     const rate = rates[i]!;
@@ -202,12 +207,14 @@ async function highestOpenRate(url: string): Promise<{ held: number; steps: stri
       timeline: new Timeline(),
     });
     const lateFraction = result.late / Math.max(1, result.sent);
-    const ok = lateFraction < 0.001 && result.dropped === 0;
+    const strict = lateFraction < 0.001 && result.dropped === 0;
+    const loose = lateFraction < 0.01 && result.dropped === 0;
     steps.push(
-      `${rate}/s: achieved ${Math.round(result.achievedPerS)}/s, late ${(lateFraction * 100).toFixed(3)}%, dropped ${result.dropped}, cpu ${Math.round(result.health.meanCpu * 100)}%, lag ${Math.round(result.health.maxEventLoopLagMs)} ms${ok ? "" : "  <- not held"}`,
+      `${rate}/s: achieved ${Math.round(result.achievedPerS)}/s, late ${(lateFraction * 100).toFixed(3)}%, dropped ${result.dropped}, cpu ${Math.round(result.health.meanCpu * 100)}%, lag ${Math.round(result.health.maxEventLoopLagMs)} ms${strict ? "" : loose ? "  (< 1% late only)" : "  <- not held"}`,
     );
-    if (ok) {
-      held = rate;
+    if (strict) held = Math.max(held, rate);
+    if (loose) heldLoose = Math.max(heldLoose, rate);
+    if (loose) {
       i++;
       retried = false;
     } else if (!retried) {
@@ -215,7 +222,7 @@ async function highestOpenRate(url: string): Promise<{ held: number; steps: stri
       retried = true;
     } else break;
   }
-  return { held, steps };
+  return { held, heldLoose, steps };
 }
 
 /** Real open-model load at 1,000 req/s: heap after each 5 s, to show it stays flat. */
@@ -318,7 +325,7 @@ async function main(): Promise<void> {
     const raw = await undiciRaw(server.url, SECONDS);
     const ac = await autocannonRaw(server.url);
     console.log(
-      `  round ${i + 1}: native ${f(native.perS)} req/s (${native.cpuUsPerReq.toFixed(1)} CPU µs/req, valid ${native.result.validity.valid}), undici raw ${f(raw)}, autocannon ${f(ac)}`,
+      `  round ${i + 1}: native ${f(native.perS)} req/s (${native.cpuUsPerReq.toFixed(1)} CPU µs/req${native.result.validity.valid ? "" : `, flagged ${native.result.validity.reasons.map((r) => r.code).join(",")}`}), undici raw ${f(raw)}, autocannon ${f(ac)}`,
     );
     best.native = Math.max(best.native, native.perS);
     best.nativeCpu = Math.min(best.nativeCpu, native.cpuUsPerReq);
@@ -343,6 +350,7 @@ async function main(): Promise<void> {
   console.log(
     `highest arrival rate held with < 0.1% late and none dropped: ${f(open.held)} req/s (goal 20,000 per core)`,
   );
+  console.log(`highest arrival rate held with < 1% late and none dropped:   ${f(open.heldLoose)} req/s`);
 }
 
 try {
