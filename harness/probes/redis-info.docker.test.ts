@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerAvailable, leftovers, startRedis } from "../../test/fixtures/faults/redis.ts";
+import { dockerSuiteEnabled, faultsCompose, startFixture } from "../../test/fixtures/faults/topology.ts";
 import { manualClock, Timeline } from "../timeline/index.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { keyCount, parseRedisInfo, redisInfo } from "./redis-info.ts";
 import { ProbeRunner } from "./runner.ts";
 
-const docker = await dockerAvailable();
+const suite = (await dockerSuiteEnabled()) ? describe : describe.skip;
 
-describe.skipIf(!docker)("redis-info probe against a real redis-server container", () => {
-  let cache: Awaited<ReturnType<typeof startRedis>>;
+suite("redis-info probe against a real redis-server container", () => {
+  let fixture: Awaited<ReturnType<typeof startFixture>>;
+  let cache: { host: string; port: number };
   beforeAll(async () => {
-    cache = await startRedis();
+    fixture = await startFixture(faultsCompose);
+    cache = fixture.topology.endpoint("cache", 6379);
   });
   afterAll(async () => {
-    await cache?.stop();
-    if (cache) expect(await leftovers(cache.runId)).toEqual([]);
+    if (fixture) expect(await fixture.remove()).toBe(0);
   });
 
   it("records hits, misses, clients, memory and keys, and the hit ratio between readings", async () => {
@@ -24,7 +25,7 @@ describe.skipIf(!docker)("redis-info probe against a real redis-server container
       await redis.config("RESETSTAT");
       const clock = manualClock();
       const timeline = new Timeline({ clock });
-      const sampler = redisInfo({ address: { host: cache.host, port: cache.port } }).open({ timeline });
+      const sampler = redisInfo({ service: "cache" }).open({ timeline, topology: fixture.topology });
       await redis.set("a", "1");
       await redis.set("b", "2");
       await sampler.sample(AbortSignal.timeout(5000));
@@ -37,7 +38,7 @@ describe.skipIf(!docker)("redis-info probe against a real redis-server container
       await sampler.sample(AbortSignal.timeout(5000));
       await sampler.close?.();
 
-      const tags = { service: `${cache.host}:${cache.port}` };
+      const tags = { service: "cache" };
       const g = (m: string) => timeline.aggregate({ metric: m, tags })!;
       expect(g("redis_keyspace_hits").last).toBe(3);
       expect(g("redis_keyspace_misses").last).toBe(1);

@@ -3,6 +3,8 @@ import { counterRate, needTopology, type Probe, type ProbeContext, type Sampler 
 import { connectRedis } from "./redis-connection.ts";
 
 export interface RedisInfoOptions {
+  /** The probe's word (the `probe` tag of probe_errors); give each Redis probe its own. Default `redis`. Gauges stay `redis_*`, told apart by `service`. */
+  name?: string;
   /** The compose service of the cache (its port published on 127.0.0.1). */
   service?: string;
   /** Container port, default 6379. */
@@ -55,9 +57,10 @@ export function keyCount(info: Map<string, string>): number {
  * `redis_hit_ratio` (hits / lookups in the interval, when there were lookups).
  */
 export class RedisInfoProbe implements Probe {
-  readonly name = "redis";
+  readonly name: string;
   readonly intervalMs: number | undefined;
   constructor(readonly options: RedisInfoOptions) {
+    this.name = options.name ?? "redis";
     this.intervalMs = options.intervalMs;
   }
 

@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerSuiteEnabled, faultsCompose, startFixture } from "../../../test/fixtures/faults/topology.ts";
 import { containerState } from "../../probes/container-state.ts";
 import { redisInfo } from "../../probes/redis-info.ts";
 import { ProbeRunner } from "../../probes/runner.ts";
-import { listRunObjects, pingDocker } from "../../runtime/docker/index.ts";
 import { Timeline } from "../../timeline/index.ts";
-import { down, newRunId, type StartedTopology, up } from "../../topology/index.ts";
+import type { StartedTopology } from "../../topology/index.ts";
 import type { FaultContext } from "../fault.ts";
 import { FaultSchedule } from "../schedule.ts";
 import { expireKeys } from "./expire-keys.ts";
@@ -17,37 +14,23 @@ import { pause } from "./pause.ts";
 import { restart } from "./restart.ts";
 import { stop } from "./stop.ts";
 
-const fixture = path.resolve(import.meta.dirname, "../../../test/fixtures/faults/compose.yaml");
-const dockerUp = await pingDocker().then(
-  () => true,
-  () => false,
-);
-// CI sets HARNESS_REQUIRE_DOCKER=1: then a missing daemon fails these tests instead of skipping them.
-const suite = dockerUp || process.env.HARNESS_REQUIRE_DOCKER === "1" ? describe : describe.skip;
+const suite = (await dockerSuiteEnabled()) ? describe : describe.skip;
 
 suite("container faults against real containers through the topology API", () => {
+  let fixture: Awaited<ReturnType<typeof startFixture>>;
   let topology: StartedTopology;
-  let reportsDir: string;
-  let runId: string;
   let timeline: Timeline;
   let ctx: FaultContext;
 
   beforeAll(async () => {
-    reportsDir = await mkdtemp(path.join(tmpdir(), "harness-faults-"));
-    runId = `${newRunId()}-faults`;
-    topology = await up({ file: fixture, runId, reportsDir });
+    fixture = await startFixture(faultsCompose);
+    topology = fixture.topology;
     timeline = new Timeline();
     ctx = { topology, toxiproxyUrl: "http://127.0.0.1:1", timeline };
   });
 
   afterAll(async () => {
-    await topology?.down();
-    if (runId) {
-      await down({ runId, reportsDir, skipLogs: true }).catch(() => undefined);
-      const left = await listRunObjects(runId);
-      expect(left.containers.length + left.networks.length + left.volumes.length).toBe(0);
-    }
-    await rm(reportsDir, { recursive: true, force: true });
+    if (fixture) expect(await fixture.remove()).toBe(0);
   });
 
   const state = () => topology.container("worker").inspect();

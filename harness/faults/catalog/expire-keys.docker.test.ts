@@ -1,42 +1,30 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerAvailable, leftovers, startRedis } from "../../../test/fixtures/faults/redis.ts";
+import { dockerSuiteEnabled, faultsCompose, startFixture } from "../../../test/fixtures/faults/topology.ts";
 import { connectRedis } from "../../probes/redis-connection.ts";
 import { manualClock, Timeline } from "../../timeline/index.ts";
 import type { FaultContext } from "../fault.ts";
 import { expireKeys } from "./expire-keys.ts";
 
-const docker = await dockerAvailable();
+const suite = (await dockerSuiteEnabled()) ? describe : describe.skip;
 
-describe.skipIf(!docker)("expire-keys against a real redis-server container", () => {
-  let cache: Awaited<ReturnType<typeof startRedis>>;
+suite("expire-keys against a real redis-server container", () => {
+  let fixture: Awaited<ReturnType<typeof startFixture>>;
   let redis: Redis;
   let ctx: FaultContext;
   let timeline: Timeline;
 
   beforeAll(async () => {
-    cache = await startRedis();
+    fixture = await startFixture(faultsCompose);
+    const cache = fixture.topology.endpoint("cache", 6379);
     redis = await connectRedis(cache.host, cache.port);
     timeline = new Timeline({ clock: manualClock() });
-    ctx = {
-      topology: {
-        endpoint: (service, port) => {
-          if (service !== "cache" || port !== 6379) throw new Error(`unexpected endpoint ${service}:${port}`);
-          return { host: cache.host, port: cache.port, url: () => `redis://${cache.host}:${cache.port}` };
-        },
-        container: () => {
-          throw new Error("not used");
-        },
-      },
-      toxiproxyUrl: "http://127.0.0.1:1",
-      timeline,
-    };
+    ctx = { topology: fixture.topology, toxiproxyUrl: "http://127.0.0.1:1", timeline };
   });
 
   afterAll(async () => {
     redis?.disconnect();
-    await cache?.stop();
-    if (cache) expect(await leftovers(cache.runId)).toEqual([]);
+    if (fixture) expect(await fixture.remove()).toBe(0);
   });
 
   it("deletes the N hottest keys matching a pattern, ranked by Redis's LFU frequency", async () => {

@@ -1,24 +1,16 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerSuiteEnabled, patroniCompose, startFixture } from "../../../test/fixtures/faults/topology.ts";
 import { containerState } from "../../probes/container-state.ts";
 import { patroni } from "../../probes/patroni.ts";
 import { readCluster } from "../../probes/patroni-api.ts";
 import { ProbeRunner } from "../../probes/runner.ts";
-import { listRunObjects, pingDocker } from "../../runtime/docker/index.ts";
 import { Timeline, type TimelineEvent } from "../../timeline/index.ts";
-import { down, newRunId, type StartedTopology, up } from "../../topology/index.ts";
+import type { StartedTopology } from "../../topology/index.ts";
 import { killLeader } from "./kill-leader.ts";
 
 // For the lead: this needs the webstack db image (PostgreSQL 15 + Patroni 3 + etcd) and about a
 // minute of a 3-member cluster; it is the real-Patroni test of kill-leader and the patroni probe.
-const fixture = path.resolve(import.meta.dirname, "../../../test/fixtures/faults/patroni/compose.yaml");
-const dockerUp = await pingDocker().then(
-  () => true,
-  () => false,
-);
-const suite = dockerUp || process.env.HARNESS_REQUIRE_DOCKER === "1" ? describe : describe.skip;
+const suite = (await dockerSuiteEnabled()) ? describe : describe.skip;
 const members = ["db1", "db2", "db3"];
 
 /** Poll (every 200 ms, at most `timeoutMs`) until `fn` returns a value. */
@@ -33,26 +25,18 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
 }
 
 suite("kill-leader and the patroni probe against a real Patroni cluster", () => {
+  let fixture: Awaited<ReturnType<typeof startFixture>>;
   let topology: StartedTopology;
-  let reportsDir: string;
-  let runId: string;
 
   beforeAll(async () => {
-    reportsDir = await mkdtemp(path.join(tmpdir(), "harness-patroni-"));
-    runId = `${newRunId()}-patroni`;
     const t0 = performance.now();
-    topology = await up({ file: fixture, runId, reportsDir, healthTimeoutMs: 180_000 });
+    fixture = await startFixture(patroniCompose, { healthTimeoutMs: 180_000 });
+    topology = fixture.topology;
     console.log(`patroni cluster up and healthy in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }, 400_000);
 
   afterAll(async () => {
-    await topology?.down();
-    if (runId) {
-      await down({ runId, reportsDir, skipLogs: true }).catch(() => undefined);
-      const left = await listRunObjects(runId);
-      expect(left.containers.length + left.networks.length + left.volumes.length).toBe(0);
-    }
-    await rm(reportsDir, { recursive: true, force: true });
+    if (fixture) expect(await fixture.remove()).toBe(0);
   });
 
   it("kills the current leader, the probe sees another take over, and the old one rejoins as a replica on revert", async () => {
