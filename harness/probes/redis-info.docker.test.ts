@@ -55,17 +55,18 @@ suite("redis-info probe against a real redis-server container", () => {
 
   it("counts every reading of an unreachable server as a probe error while another probe keeps reading", async () => {
     const timeline = new Timeline();
-    const dead = redisInfo({ address: { host: "127.0.0.1", port: 1 }, intervalMs: 100 });
-    const live = redisInfo({ address: { host: cache.host, port: cache.port }, intervalMs: 100 });
-    const runner = new ProbeRunner([dead], { timeline }).start();
-    const runner2 = new ProbeRunner([live], { timeline }).start();
+    const dead = redisInfo({ name: "redis_dead", address: { host: "127.0.0.1", port: 1 }, intervalMs: 100 });
+    const live = redisInfo({ name: "redis_cache", address: { host: cache.host, port: cache.port }, intervalMs: 100 });
+    const runner = new ProbeRunner([dead, live], { timeline }).start();
     await new Promise((r) => setTimeout(r, 550));
-    await Promise.all([runner.stop(), runner2.stop()]);
-    const errors = timeline.aggregate({ metric: "probe_errors", tags: { probe: "redis" } })!.total;
+    await runner.stop();
+    const errors = (probe: string) => timeline.aggregate({ metric: "probe_errors", tags: { probe } })!.total;
+    const n = runner.samples();
     console.log(
-      `redis probe: ${runner.samples().redis} readings of a dead port, ${errors} errors; live readings ${runner2.samples().redis}`,
+      `redis probes: ${n.redis_dead} readings of a dead port, ${errors("redis_dead")} errors; ${n.redis_cache} live readings, ${errors("redis_cache")} errors`,
     );
-    expect(errors).toBe(runner.samples().redis);
+    expect(errors("redis_dead")).toBe(n.redis_dead);
+    expect(errors("redis_cache")).toBe(0);
     expect(
       timeline.aggregate({ metric: "redis_keys", tags: { service: `${cache.host}:${cache.port}` } })!.samples,
     ).toBeGreaterThan(0);
