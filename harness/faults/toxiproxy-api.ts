@@ -15,6 +15,8 @@ export interface ToxiproxyApi {
   setEnabled(proxy: string, enabled: boolean): Promise<void>;
   /** GET /proxies/{proxy}. */
   getProxy(proxy: string): Promise<ProxyState>;
+  /** POST /reset: every proxy enabled, every toxic removed (what `harness down` and a fresh run do). */
+  reset(): Promise<void>;
 }
 
 /** A toxic as the API takes it: attributes in Toxiproxy's own units and names. */
@@ -97,6 +99,10 @@ export function toxiproxyApi(url: string, options: { timeoutMs?: number } = {}):
       const r = await call("GET", path);
       if (r.status !== 200) fail("GET", path, r);
       return JSON.parse(r.text) as ProxyState;
+    },
+    async reset() {
+      const r = await call("POST", "/reset");
+      if (r.status !== 204 && r.status !== 200) fail("POST", "/reset", r);
     },
   };
 }

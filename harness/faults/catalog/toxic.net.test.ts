@@ -180,6 +180,17 @@ describe("toxic faults against a Toxiproxy-compatible server", () => {
     expect((await api.getProxy("db_read")).toxics).toEqual([]);
   });
 
+  it("resets every toxic and re-enables every proxy, as a run left by kill -9 needs", async () => {
+    const api = toxiproxyApi(toxiproxy.url);
+    await latency({ link: "db_read", latencyMs: 100 }).inject(ctx);
+    await linkDown({ link: "db_read" }).inject(ctx);
+    await api.reset();
+    const proxy = await api.getProxy("db_read");
+    expect(proxy.toxics).toEqual([]);
+    expect(proxy.enabled).toBe(true);
+    expect((await roundTrip()).outcome).toBe("ok");
+  });
+
   it("fails to inject on an unknown link with the link named and a hint, recording nothing", async () => {
     const err = await latency({ link: "nope", latencyMs: 10 })
       .inject(ctx)
