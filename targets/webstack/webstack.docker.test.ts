@@ -142,8 +142,13 @@ suite("webstack reference target (protections on)", () => {
   let reportsDir = "";
 
   beforeAll(async () => {
-    // A low per-client limit so the limiter test can cross it; the other tests name their clients.
-    ({ topo, reportsDir } = await startWebstack({ RATE_LIMIT_RPS: "20", RATE_LIMIT_BURST: "50" }));
+    // A low per-client limit so the limiter test can cross it (the other tests name their clients);
+    // quick redeliveries so the dead-letter test does not wait 30 s.
+    ({ topo, reportsDir } = await startWebstack({
+      RATE_LIMIT_RPS: "20",
+      RATE_LIMIT_BURST: "50",
+      QUEUE_RETRY_IDLE_MS: "1500",
+    }));
   });
   afterAll(async () => {
     await topo?.down();

@@ -16970,6 +16970,7 @@ function readConfig(env, hostname2) {
     seedUsers: intOf("SEED_USERS", 1e4, 0),
     seedAccountsPerShard: intOf("SEED_ACCOUNTS_PER_SHARD", 1e3, 0),
     queueMaxDeliveries: intOf("QUEUE_MAX_DELIVERIES", 3, 1),
+    queueRetryIdleMs: intOf("QUEUE_RETRY_IDLE_MS", 1e4, 100),
     shutdownGraceMs: intOf("SHUTDOWN_GRACE_MS", 8e3, 0)
   };
   return config.shardUrls.length < 1 && problems2.push("SHARD_URLS is empty (expected a comma-separated list of URLs)"), config.dbNodes.length < 1 && problems2.push("DB_NODES is empty (expected host:port,host:port,...)"), { config, problems: problems2 };
@@ -17309,7 +17310,7 @@ var COLUMNS = "id, idempotency_key, user_id, amount_cents, created_at, processed
 
 // src/queue.ts
 var import_prom_client3 = __toESM(require_prom_client(), 1);
-var STREAM = "orders", GROUP = "order-processors", DEAD_LETTERS = "orders:dead", RETRY_IDLE_MS = 5e3, BLOCK_MS = 2e3, OrderEvents = class {
+var STREAM = "orders", GROUP = "order-processors", DEAD_LETTERS = "orders:dead", BLOCK_MS = 2e3, OrderEvents = class {
   constructor(redis, queue) {
     this.redis = redis;
     this.queue = queue;
@@ -17375,15 +17376,17 @@ function registerQueueMetrics(redis, timeoutMs) {
   });
 }
 var OrderConsumer = class {
-  constructor(redis, consumer2, maxDeliveries, process2) {
+  constructor(redis, consumer2, maxDeliveries, retryIdleMs, process2) {
     this.redis = redis;
     this.consumer = consumer2;
     this.maxDeliveries = maxDeliveries;
+    this.retryIdleMs = retryIdleMs;
     this.process = process2;
   }
   redis;
   consumer;
   maxDeliveries;
+  retryIdleMs;
   process;
   running = !1;
   loop;
@@ -17399,7 +17402,7 @@ var OrderConsumer = class {
     let lastClaimMs = 0;
     for (; this.running; )
       try {
-        Date.now() - lastClaimMs > RETRY_IDLE_MS && (lastClaimMs = Date.now(), await this.retryStale());
+        Date.now() - lastClaimMs > Math.min(this.retryIdleMs, 5e3) && (lastClaimMs = Date.now(), await this.retryStale());
         let res = await this.redis.xreadgroup(
           "GROUP",
           GROUP,
@@ -17433,7 +17436,7 @@ var OrderConsumer = class {
       STREAM,
       GROUP,
       this.consumer,
-      RETRY_IDLE_MS,
+      this.retryIdleMs,
       "0",
       "COUNT",
       20
@@ -17680,10 +17683,16 @@ var users = new Users(cacheRedis, deps.cache, readPool.pool, deps.db_read, {
   cacheStaleS: cfg.cacheStaleS,
   stampedeProtection: cfg.stampedeProtection === "on",
   dbTimeoutMs: cfg.dbTimeoutMs
-}), orders = new Orders(() => writePool.pool, deps.db_write), shardDeps = [deps.shard1, deps.shard2], accounts = new Accounts(shardPools.map((p, i) => ({ pool: p.pool, dependency: shardDeps[i] }))), events = new OrderEvents(queueRedis, deps.queue), limiter = new RateLimiter(cacheRedis, deps.cache, cfg.rateLimitRps, cfg.rateLimitBurst), consumer = new OrderConsumer(consumerRedis, cfg.instance, cfg.queueMaxDeliveries, async (f) => {
-  if (!f.orderId) throw new Error("event without orderId");
-  await orders.markProcessed(f.orderId);
-});
+}), orders = new Orders(() => writePool.pool, deps.db_write), shardDeps = [deps.shard1, deps.shard2], accounts = new Accounts(shardPools.map((p, i) => ({ pool: p.pool, dependency: shardDeps[i] }))), events = new OrderEvents(queueRedis, deps.queue), limiter = new RateLimiter(cacheRedis, deps.cache, cfg.rateLimitRps, cfg.rateLimitBurst), consumer = new OrderConsumer(
+  consumerRedis,
+  cfg.instance,
+  cfg.queueMaxDeliveries,
+  cfg.queueRetryIdleMs,
+  async (f) => {
+    if (!f.orderId) throw new Error("event without orderId");
+    await orders.markProcessed(f.orderId);
+  }
+);
 function positiveInt(raw, what) {
   let n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new ClientError(400, `${what} must be a positive integer`);

@@ -51,6 +51,11 @@ export interface Config {
   seedAccountsPerShard: number;
   /** Deliveries of an order event before it goes to the dead-letter stream (default 3). */
   queueMaxDeliveries: number;
+  /**
+   * How long a delivered, unacked event waits before it is delivered again, milliseconds (default
+   * 10000): three deliveries then span more than a failover, so an outage alone dead-letters nothing.
+   */
+  queueRetryIdleMs: number;
   /** Time SIGTERM waits for in-flight requests, milliseconds (default 8000). */
   shutdownGraceMs: number;
 }
@@ -122,6 +127,7 @@ export function readConfig(env: Record<string, string | undefined>, hostname: st
     seedUsers: intOf("SEED_USERS", 10_000, 0),
     seedAccountsPerShard: intOf("SEED_ACCOUNTS_PER_SHARD", 1000, 0),
     queueMaxDeliveries: intOf("QUEUE_MAX_DELIVERIES", 3, 1),
+    queueRetryIdleMs: intOf("QUEUE_RETRY_IDLE_MS", 10_000, 100),
     shutdownGraceMs: intOf("SHUTDOWN_GRACE_MS", 8000, 0),
   };
   if (config.shardUrls.length < 1) problems.push("SHARD_URLS is empty (expected a comma-separated list of URLs)");

@@ -82,10 +82,16 @@ const shardDeps = [deps.shard1, deps.shard2];
 const accounts: AccountsT = new Accounts(shardPools.map((p, i) => ({ pool: p.pool, dependency: shardDeps[i]! })));
 const events = new OrderEvents(queueRedis, deps.queue);
 const limiter = new RateLimiter(cacheRedis, deps.cache, cfg.rateLimitRps, cfg.rateLimitBurst);
-const consumer = new OrderConsumer(consumerRedis, cfg.instance, cfg.queueMaxDeliveries, async (f) => {
-  if (!f.orderId) throw new Error("event without orderId");
-  await orders.markProcessed(f.orderId);
-});
+const consumer = new OrderConsumer(
+  consumerRedis,
+  cfg.instance,
+  cfg.queueMaxDeliveries,
+  cfg.queueRetryIdleMs,
+  async (f) => {
+    if (!f.orderId) throw new Error("event without orderId");
+    await orders.markProcessed(f.orderId);
+  },
+);
 
 function positiveInt(raw: string | undefined, what: string): number {
   const n = Number(raw);

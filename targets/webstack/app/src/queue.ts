@@ -9,8 +9,6 @@ export const STREAM = "orders";
 export const GROUP = "order-processors";
 export const DEAD_LETTERS = "orders:dead";
 
-// An entry delivered but not acked for this long is claimed again (the retry).
-const RETRY_IDLE_MS = 5000;
 const BLOCK_MS = 2000;
 
 /** Publishes order events to the stream (through the `queue` dependency). */
@@ -92,7 +90,7 @@ type StreamEntry = [id: string, fields: string[]];
 
 /**
  * The order consumer: reads new events with XREADGROUP on its own (blocking) connection,
- * acks after processing, re-claims entries left unacked for 5 s (a retry), and moves an entry
+ * acks after processing, re-claims entries left unacked for `retryIdleMs` (a retry), and moves an entry
  * delivered `maxDeliveries` times to the dead-letter stream.
  */
 export class OrderConsumer {
@@ -104,6 +102,7 @@ export class OrderConsumer {
     private readonly redis: Redis,
     private readonly consumer: string,
     private readonly maxDeliveries: number,
+    private readonly retryIdleMs: number,
     private readonly process: (fields: Record<string, string>) => Promise<void>,
   ) {}
 
@@ -122,7 +121,7 @@ export class OrderConsumer {
     let lastClaimMs = 0;
     while (this.running) {
       try {
-        if (Date.now() - lastClaimMs > RETRY_IDLE_MS) {
+        if (Date.now() - lastClaimMs > Math.min(this.retryIdleMs, 5000)) {
           lastClaimMs = Date.now();
           await this.retryStale();
         }
@@ -160,7 +159,7 @@ export class OrderConsumer {
       await this.redis.xack(STREAM, GROUP, id);
       queueEvents.inc({ outcome: "processed" });
     } catch (err) {
-      // Not acked: XAUTOCLAIM hands it out again after RETRY_IDLE_MS.
+      // Not acked: XAUTOCLAIM hands it out again after retryIdleMs.
       log("warn", "order event failed, will retry", { id, error: errorText(err) });
     }
   }
@@ -170,7 +169,7 @@ export class OrderConsumer {
       STREAM,
       GROUP,
       this.consumer,
-      RETRY_IDLE_MS,
+      this.retryIdleMs,
       "0",
       "COUNT",
       20,
