@@ -107,11 +107,14 @@ export class RunContainer implements ServiceContainer {
 
   async disconnect(network: string): Promise<void> {
     await disconnectNetwork(this.id, this.dockerNetwork(network).dockerName);
+    await this.refreshPorts();
   }
 
   async connect(network: string): Promise<void> {
     const net = this.dockerNetwork(network);
     await connectNetwork(this.id, net.dockerName, net.aliases);
+    // Docker may publish the ports again on new host ports when a network comes back.
+    await this.refreshPorts();
   }
 
   /** Re-read the published ports (ephemeral host ports can change when a container starts again). */
