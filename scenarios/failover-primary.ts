@@ -19,7 +19,7 @@ export default defineScenario({
   description: "kill the PostgreSQL primary under steady reads and writes: failover, recovery time, no lost writes",
   compose: "compose.yaml",
   target: { service: "lb", port: 8080 },
-  warmup: "8s",
+  warmup: "10s",
   load: {
     executor: {
       executor: "constant-arrival-rate",
@@ -43,6 +43,9 @@ export default defineScenario({
     ],
     timeoutMs: 5000,
     connections: 64,
+    // Generator and target share two cores here; a 50 ms lateness budget keeps the run valid when
+    // the target's containers take the CPU (latency still counts from the intended send time).
+    lateAfterMs: 50,
   },
   faults: [
     {
@@ -68,7 +71,7 @@ export default defineScenario({
   thresholds: {
     // Steady state before the fault: essentially no errors.
     "http_req_failed{phase:steady}": ["rate<0.001"],
-    "http_req_duration{phase:steady}": ["p(99)<500"],
+    "http_req_duration{phase:steady}": ["p(99)<1000"],
     // After the old leader is back as a replica, latency is normal again.
     "http_req_duration{phase:recovery}": ["p(99)<2000"],
     "http_req_failed{phase:recovery}": ["rate<0.01"],

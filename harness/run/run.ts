@@ -135,7 +135,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     });
     tl.onEvent((e) => {
       if (e.kind === "fault.inject") {
-        if (injected++ === 0) tl.event("phase", "fault", undefined, e.atMs);
+        // Samples are stamped with their intended send time, so a request sent just before the
+        // fault can fail because of it: the last interval before the inject belongs to the fault.
+        if (injected++ === 0) {
+          const guardMs = tl.intervalMs;
+          tl.event("phase", "fault", { guardMs, injectAtMs: e.atMs }, Math.max(plan.warmupMs, e.atMs - guardMs));
+        }
       } else if (e.kind === "fault.revert" && e.data?.reason !== "abort" && e.data?.reason !== "signal") {
         reverted++;
         if (reverted === injected && reverted === (scenario.faults ?? []).length) {
@@ -167,6 +172,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       allowHosts: options.allowHosts,
       http: { timeoutMs: scenario.load.timeoutMs ?? 5000, connections: scenario.load.connections ?? 64 },
       scenario: scenario.name,
+      ...(scenario.load.lateAfterMs === undefined ? {} : { lateAfterMs: scenario.load.lateAfterMs }),
       onProgress: (p) => log(formatProgress(p)),
     });
     const untilMs = Math.max(plan.warmupMs, plan.executorPlan.durationMs - plan.recoveryWatchMs);

@@ -20,6 +20,11 @@ export interface LoadSpec {
   timeoutMs?: number;
   /** Keep-alive connections to the target. Default 64. */
   connections?: number;
+  /**
+   * A request sent more than this many ms after its intended time counts as late; over 5% late
+   * makes the run invalid. Latency is measured from the intended time either way. Default 10.
+   */
+  lateAfterMs?: number;
 }
 
 /** Read back every acknowledged write after recovery; a write that cannot be read back is lost. */
