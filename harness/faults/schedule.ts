@@ -1,6 +1,7 @@
 import { HarnessError } from "../errors.ts";
 import { formatDurationMs, parseDurationMs } from "../scenario/duration.ts";
 import type { Clock, Timeline } from "../timeline/index.ts";
+import { abortableSleep } from "../timeline/sleep.ts";
 import { type ErrorRateSource, errorRateHeld } from "./conditions.ts";
 import {
   assertValidFaults,
@@ -87,18 +88,6 @@ interface Entry {
   injected?: InjectedFault;
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-
 /**
  * When faults inject and revert. `run` drives the entries on the run clock; `revertAll` is the
  * guarantee: it reverts every injected fault, newest first, and is what the orchestrator calls
@@ -183,7 +172,7 @@ export class FaultSchedule implements AsyncDisposable {
     }
     assertValidFaults(this.#entries.map((e) => e.spec.fault));
     const clock = this.#options.clock ?? ctx.timeline.clock;
-    const sleep = this.#options.sleep ?? defaultSleep;
+    const sleep = this.#options.sleep ?? abortableSleep;
     const tickMs = this.#options.tickMs ?? 250;
     const wake = ctx.signal ? AbortSignal.any([ctx.signal, this.#wake.signal]) : this.#wake.signal;
     // Bounded: the clock must reach untilMs within this many ticks (twice the honest count).

@@ -1,5 +1,6 @@
 import { HarnessError } from "../errors.ts";
 import type { Clock } from "../timeline/index.ts";
+import { abortableSleep } from "../timeline/sleep.ts";
 import type { Probe, ProbeContext, Sampler } from "./probe.ts";
 
 export interface ProbeRunnerOptions {
@@ -16,18 +17,6 @@ export interface ProbeRunnerOptions {
   /** Stop on this signal too. */
   signal?: AbortSignal;
 }
-
-const sleepFor = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 /**
  * Samples every probe on the timeline's clock at its interval, each probe in its own loop so a
@@ -91,7 +80,7 @@ export class ProbeRunner implements AsyncDisposable {
   async #loop(probe: Probe, signal: AbortSignal): Promise<void> {
     const timeline = this.#ctx.timeline;
     const clock = this.#options.clock ?? timeline.clock;
-    const sleep = this.#options.sleep ?? sleepFor;
+    const sleep = this.#options.sleep ?? abortableSleep;
     const intervalMs = probe.intervalMs ?? this.#options.intervalMs ?? 1000;
     const timeoutMs = this.#options.sampleTimeoutMs ?? Math.max(intervalMs, 2000);
     const maxSamples = this.#options.maxSamples ?? Math.ceil((6 * 3_600_000) / intervalMs);

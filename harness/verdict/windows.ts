@@ -1,21 +1,17 @@
 import type { Window } from "../timeline/index.ts";
 import type { TimelineEvent } from "../timeline/types.ts";
+import { phaseWindows as timelinePhaseWindows } from "../timeline/windows.ts";
 
 /**
- * The windows of phase `phase`: each `phase` event named so opens a window that lasts until the
- * next `phase` event (any name) or `endMs`. Undefined when the phase never started by `endMs`.
+ * The windows of phase `phase` as of `endMs` (the timeline room's phaseWindows, cut at `endMs`).
+ * Undefined when the phase never started by `endMs`, which the verdict reports as not measured.
  */
 export function phaseWindows(events: readonly TimelineEvent[], phase: string, endMs: number): Window[] | undefined {
-  const marks = events.filter((e) => e.kind === "phase" && e.atMs <= endMs).sort((a, b) => a.atMs - b.atMs);
-  let started = false;
-  const out: Window[] = [];
-  marks.forEach((e, i) => {
-    if (e.name !== phase) return;
-    started = true;
-    const toMs = Math.min(marks[i + 1]?.atMs ?? endMs, endMs);
-    if (toMs > e.atMs) out.push({ fromMs: e.atMs, toMs });
-  });
-  return started ? out : undefined;
+  const upToEnd = events.filter((e) => e.kind === "phase" && e.atMs <= endMs);
+  if (!upToEnd.some((e) => e.name === phase)) return undefined;
+  return timelinePhaseWindows(upToEnd, phase, endMs)
+    .map((w) => ({ fromMs: w.fromMs, toMs: Math.min(w.toMs, endMs) }))
+    .filter((w) => w.toMs > w.fromMs);
 }
 
 /**
