@@ -5,6 +5,7 @@ import { type ExecutorConfig, type ExecutorPlan, planExecutor, validateExecutor 
 import { validateRequests } from "../load/http/template.ts";
 import type { Scenario } from "../scenario/define.ts";
 import { formatDurationMs, tryParseDurationMs } from "../scenario/duration.ts";
+import { checkNames } from "../verdict/checks/index.ts";
 import { type ParsedThreshold, parseThresholds } from "../verdict/index.ts";
 
 /** The phases every run has, in order. */
@@ -87,8 +88,14 @@ export function planRun(scenario: Scenario, overrides: Overrides = {}, cwd = pro
   try {
     thresholds = parseThresholds(scenario.thresholds ?? {}, { scenarioFile: file, phases: PHASES });
   } catch (error) {
-    if (error instanceof HarnessError) throw error;
-    problems.push(`thresholds: ${error instanceof Error ? error.message : String(error)}`);
+    // Thresholds are judged with everything else, so the user sees every problem at once.
+    const message = error instanceof Error ? error.message : String(error);
+    problems.push(message.startsWith(`${file}: `) ? message.slice(file.length + 2) : `thresholds: ${message}`);
+  }
+  // Read from the keys, so a typo'd metric is reported even when an expression failed to parse.
+  for (const key of Object.keys(scenario.thresholds ?? {})) {
+    const problem = unknownMetric(key.split("{")[0]!.trim(), scenario);
+    if (problem) problems.push(problem);
   }
   need(
     scenario.thresholds !== undefined && Object.keys(scenario.thresholds).length > 0,
@@ -125,6 +132,36 @@ export function planRun(scenario: Scenario, overrides: Overrides = {}, cwd = pro
     probes,
     thresholds,
   };
+}
+
+/** Metrics every run records (k6's names, the generator's, the verifier's), besides checks and probes. */
+const RUN_METRICS = new Set([
+  "http_reqs",
+  "http_req_duration",
+  "http_req_failed",
+  "checks",
+  "iterations",
+  "data_received",
+  "data_sent",
+  "generator_late",
+  "generator_dropped",
+  "generator_in_flight",
+  "generator_event_loop_lag",
+  "generator_cpu",
+  "writes_unverified",
+  "probe_errors",
+]);
+
+/**
+ * A threshold on a metric nothing in the run can record is a typo, found before the run: a run
+ * metric, a resilience check, or a metric of one of the scenario's probes (`<probe name>_...`).
+ */
+function unknownMetric(name: string, scenario: Scenario): string | undefined {
+  if (RUN_METRICS.has(name) || checkNames.has(name)) return undefined;
+  const prefixes = (scenario.probes ?? []).map((p) => `${p.name}_`);
+  if (prefixes.some((p) => name.startsWith(p))) return undefined;
+  const known = [...new Set([...RUN_METRICS, ...checkNames, ...prefixes.map((p) => `${p}*`)])].join(", ");
+  return `thresholds: no part of this run records a metric '${name}' (known: ${known})`;
 }
 
 function duration(value: string, field: string, problems: string[]): number {

@@ -52,7 +52,9 @@ export async function loadScenario(file: string): Promise<Scenario> {
       "HARNESS_SCENARIO_INVALID",
       `${path.relative(process.cwd(), file)} failed to load: ${message}`,
       {
-        hint: "fix the scenario file (it is TypeScript, imported as an ES module)",
+        hint: /require\(\) ES Module|Cannot use import statement/.test(message ?? "")
+          ? 'scenarios are ES modules: add {"type": "module"} to the package.json beside them'
+          : "fix the scenario file (it is TypeScript, imported as an ES module)",
         cause: error,
       },
     );
