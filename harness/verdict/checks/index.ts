@@ -2,6 +2,7 @@ import { errorBudgetBurn } from "./error-budget-burn.ts";
 import { failoverTime } from "./failover-time.ts";
 import { lostWrites } from "./lost-writes.ts";
 import { recoveryTime } from "./recovery-time.ts";
+import { stampedeDbQueries } from "./stampede-db-queries.ts";
 import type { CheckFactory } from "./types.ts";
 
 /** Resilience checks by the metric name a threshold uses (`recovery_time: ['value<30s']`). */
@@ -10,6 +11,7 @@ export const checks: Readonly<Record<string, CheckFactory>> = {
   failover_time: failoverTime,
   lost_writes: lostWrites,
   error_budget_burn: errorBudgetBurn,
+  stampede_db_queries: stampedeDbQueries,
 };
 
 /** The names above, for the parser. */
