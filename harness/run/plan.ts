@@ -33,6 +33,8 @@ export interface RunPlan {
   recoveryMaxErrorRate: number;
   recoveryHoldMs: number;
   faults: PlannedFault[];
+  /** Faults held for the whole run, one line each. */
+  conditions: string[];
   probes: string[];
   thresholds: ParsedThreshold[];
 }
@@ -77,6 +79,11 @@ export function planRun(scenario: Scenario, overrides: Overrides = {}, cwd = pro
     faults = schedule.plan();
   } catch (error) {
     problems.push(`faults: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const conditions: string[] = [];
+  for (const c of scenario.conditions ?? []) {
+    problems.push(...c.validate().map((p) => `conditions.${p.fault}.${p.option} ${p.message}`));
+    conditions.push(`${c.id}: ${c.describe()}`);
   }
   const probes: string[] = [];
   for (const p of scenario.probes ?? []) {
@@ -129,6 +136,7 @@ export function planRun(scenario: Scenario, overrides: Overrides = {}, cwd = pro
     recoveryHoldMs,
     recoveryMaxErrorRate,
     faults,
+    conditions,
     probes,
     thresholds,
   };
@@ -210,6 +218,7 @@ export function formatPlan(plan: RunPlan): string {
     `requests   ${s.load.requests.map((r) => `${r.method ?? "GET"} ${r.path} x${r.weight ?? 1}`).join(", ")}`,
     `phases     warmup ${formatDurationMs(plan.warmupMs)} -> steady -> fault -> recovery (watch ${formatDurationMs(plan.recoveryWatchMs)}) -> post`,
   ];
+  for (const c of plan.conditions) lines.push(`condition  ${c} (the whole run)`);
   for (const f of plan.faults) lines.push(`fault      ${f.id}: ${f.what}; starts ${f.start}; reverts ${f.revert}`);
   for (const p of plan.probes) lines.push(`probe      ${p}`);
   for (const t of plan.thresholds)

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { HarnessError, isHarnessError } from "../errors.ts";
-import { errorRateHeld, FaultSchedule, type ScheduledFault, type SteadyCondition } from "../faults/index.ts";
+import {
+  errorRateHeld,
+  FaultSchedule,
+  type InjectedFault,
+  type ScheduledFault,
+  type SteadyCondition,
+} from "../faults/index.ts";
 import { formatProgress, type LoadResult, startLoad } from "../load/index.ts";
 import { ProbeRunner } from "../probes/index.ts";
 import { exitMeaning, faultsFromTimeline, phasesFromTimeline, type RunSummary, writeReports } from "../report/index.ts";
@@ -61,6 +67,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let topology: StartedTopology | undefined;
   let timeline: Timeline | undefined;
   let schedule: FaultSchedule | undefined;
+  const conditions: InjectedFault[] = [];
   let loadResult: LoadResult | undefined;
   let failure: unknown;
   let abortedByThreshold: string | undefined;
@@ -133,15 +140,24 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       clearTimeout(steadyTimer);
       if (stopTimer) clearTimeout(stopTimer);
     });
+    // Conditions are the run's normal state (a slow dependency): they open no phase.
+    const conditionIds = new Set((scenario.conditions ?? []).map((f) => f.id));
     tl.onEvent((e) => {
-      if (e.kind === "fault.inject") {
+      if (e.kind === "fault.inject" && conditionIds.has(e.name)) {
+        // counted by no phase
+      } else if (e.kind === "fault.inject") {
         // Samples are stamped with their intended send time, so a request sent just before the
         // fault can fail because of it: the last interval before the inject belongs to the fault.
         if (injected++ === 0) {
           const guardMs = tl.intervalMs;
           tl.event("phase", "fault", { guardMs, injectAtMs: e.atMs }, Math.max(plan.warmupMs, e.atMs - guardMs));
         }
-      } else if (e.kind === "fault.revert" && e.data?.reason !== "abort" && e.data?.reason !== "signal") {
+      } else if (
+        e.kind === "fault.revert" &&
+        !conditionIds.has(e.name) &&
+        e.data?.reason !== "abort" &&
+        e.data?.reason !== "signal"
+      ) {
         reverted++;
         if (reverted === injected && reverted === (scenario.faults ?? []).length) {
           tl.event("phase", "recovery", undefined, e.atMs);
@@ -162,6 +178,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     schedule = sched;
     cleanup.defer("revert every fault", () => sched.revertAll(signal.aborted ? "signal" : "error"));
 
+    const faultContext = { topology, toxiproxyUrl: toxiproxyUrl ?? "", timeline: tl, signal };
+    for (const condition of scenario.conditions ?? []) {
+      const applied = await condition.inject(faultContext);
+      conditions.push(applied);
+      cleanup.defer(`revert condition ${condition.id}`, () => applied.revert(signal.aborted ? "signal" : "error"));
+    }
+
     log(`load: ${plan.executorPlan.summary} -> ${baseUrl}`);
     const load = startLoad({
       baseUrl,
@@ -176,7 +199,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       onProgress: (p) => log(formatProgress(p)),
     });
     const untilMs = Math.max(plan.warmupMs, plan.executorPlan.durationMs - plan.recoveryWatchMs);
-    const faultsDone = sched.run({ topology, toxiproxyUrl: toxiproxyUrl ?? "", timeline: tl, signal }, { untilMs });
+    const faultsDone = sched.run(faultContext, { untilMs });
     // An inject that fails ends the run as an infrastructure error; the cleanup stack reverts.
     faultsDone.catch(stopLoad);
 
@@ -223,7 +246,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   }
 
   // Faults are healed first, whatever happened; then the topology is read and removed.
-  if (schedule) await schedule.revertAll(signal.aborted ? "signal" : failure ? "error" : "scheduled").catch(() => {});
+  const healReason = signal.aborted ? "signal" : failure ? "error" : "scheduled";
+  if (schedule) await schedule.revertAll(healReason).catch(() => {});
+  for (const c of conditions.reverse()) await c.revert(healReason).catch(() => {});
   if (topology) {
     for (const service of topology.services()) {
       try {
@@ -300,7 +325,15 @@ function afterWarmup(f: ScheduledFault, warmupMs: number): ScheduledFault {
 
 /** The resilience checks read the same recovery definition the fault schedule and plan use. */
 function checkParamsOf(plan: RunPlan): Record<string, Record<string, unknown>> {
-  return { recovery_time: { errorRateLimit: plan.recoveryMaxErrorRate, holdMs: plan.recoveryHoldMs } };
+  // With conditions on the timeline too, recovery is measured from the first scheduled fault.
+  const first = plan.scenario.conditions?.length ? plan.scenario.faults?.[0]?.fault.id : undefined;
+  return {
+    recovery_time: {
+      errorRateLimit: plan.recoveryMaxErrorRate,
+      holdMs: plan.recoveryHoldMs,
+      ...(first ? { faultId: first } : {}),
+    },
+  };
 }
 
 function resolveToxiproxy(topology: StartedTopology, spec: RunPlan["scenario"]["toxiproxy"]): string | undefined {

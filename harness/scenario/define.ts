@@ -1,4 +1,4 @@
-import type { ScheduledFault } from "../faults/index.ts";
+import type { Fault, ScheduledFault } from "../faults/index.ts";
 import type { ExecutorConfig } from "../load/executors/index.ts";
 import type { RequestTemplate } from "../load/http/template.ts";
 import type { Probe } from "../probes/probe.ts";
@@ -66,6 +66,11 @@ export interface ScenarioSpec {
   warmup?: string;
   load: LoadSpec;
   faults?: ScheduledFault[];
+  /**
+   * Faults that are the run's normal state rather than the event under test (a slow origin for a
+   * stampede): injected before the load starts, reverted after it, opening no phase.
+   */
+  conditions?: Fault[];
   probes?: Probe[];
   recovery?: RecoverySpec;
   /** k6 thresholds: metric (with `{tag:value}` filters, `phase` among them) -> expressions. */

@@ -80,3 +80,27 @@ describe.runIf(dockerUp)("harness run failover-primary (real webstack)", () => {
     expect(await labelledLeft(summary.runId)).toBe(0);
   }, 600_000);
 });
+
+describe.runIf(dockerUp)("harness run cache-stampede (real webstack)", () => {
+  it("passes with stampede protection: about one origin query per expired hot key", async () => {
+    const { code, stdout } = await harness(["run", "cache-stampede", "--gate"]).done;
+    const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
+    const gate = summary.verdict.thresholds.find((t) => t.metric === "stampede_db_queries");
+    console.log(`cache-stampede, protection on: exit ${code}, ${gate?.observed} origin queries per expired key`);
+    expect(code, stdout).toBe(0);
+    expect(gate?.observed).toBeGreaterThan(0);
+    expect(await labelledLeft(summary.runId)).toBe(0);
+  }, 600_000);
+
+  it("fails on stampede_db_queries when the protection is off (STAMPEDE_PROTECTION=off)", async () => {
+    const { code, stdout } = await harness(["run", "cache-stampede", "--env", "STAMPEDE_PROTECTION=off"]).done;
+    const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
+    const gate = summary.verdict.thresholds.find((t) => t.metric === "stampede_db_queries");
+    console.log(`cache-stampede, protection off: exit ${code}, ${gate?.observed} origin queries per expired key`);
+    expect(code, stdout).toBe(1);
+    expect(summary.verdict.thresholds.filter((t) => t.status === "fail").map((t) => t.metric)).toEqual([
+      "stampede_db_queries",
+    ]);
+    expect(await labelledLeft(summary.runId)).toBe(0);
+  }, 600_000);
+});
