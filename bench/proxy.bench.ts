@@ -1,7 +1,8 @@
 /**
  * npm run bench:proxy — the Toxiproxy-compatible proxy on 127.0.0.1, each figure beside its same-run peer:
- *   1. HTTP keep-alive GETs (11 B body), autocannon at 50 connections: direct vs through the proxy (no toxic),
- *      with the proxy process's CPU time per request;
+ *   1. HTTP keep-alive GETs (11 B body), autocannon and wrk at 50 connections: direct vs through the proxy
+ *      (no toxic), with the proxy's CPU time per request; the same through a second proxy server run with
+ *      `--workers 2` (its CPU summed over the primary and both workers);
  *   2. a large one-way transfer (MB/s), direct vs through the proxy;
  *   3. the accuracy of a 10 ms latency toxic (echo round trips) at 1 and at 50 connections.
  * The upstream servers and the proxy each run in their own process (the proxy as the same esbuild
@@ -11,7 +12,7 @@
  * and +3 ms at p99.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +96,21 @@ function startChild(args: string[]): Promise<{ child: ChildProcess; firstLine: s
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The process and its direct children (the --workers processes), from /proc. */
+function withChildren(pid: number): number[] {
+  const pids = [pid];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+      if (ppid === pid) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }
 
 async function apiCall(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -205,6 +221,29 @@ async function main(): Promise<void> {
     const echoProxy = await listenOf("echo", ports.echo);
     const sourceProxy = await listenOf("source", ports.source);
     const proxyPid = proxyProc.child.pid ?? 0;
+    const multiProc = await startChild([
+      join(work, "toxiproxy.mjs"),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--workers",
+      "2",
+    ]);
+    children.push(multiProc.child);
+    const multiApi = `http://127.0.0.1:${(JSON.parse(multiProc.firstLine) as { port: number }).port}`;
+    const multiWeb = Number(
+      (
+        (await apiCall(multiApi, "POST", "/proxies", {
+          name: "web",
+          listen: "127.0.0.1:0",
+          upstream: `127.0.0.1:${ports.web}`,
+        })) as { listen: string }
+      ).listen.split(":")[1],
+    );
+    const multiPids = withChildren(multiProc.child.pid ?? 0);
+    if (multiPids.length !== 3) throw new Error(`--workers 2: expected 3 processes, found ${multiPids.length}`);
+    const multiCpuMs = () => multiPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const bare = await startChild([join(work, "bare-pipe.mjs"), String(ports.web)]);
     children.push(bare.child);
     const barePort = (JSON.parse(bare.firstLine) as { port: number }).port;
@@ -216,6 +255,7 @@ async function main(): Promise<void> {
     // Warm both paths so JIT and connection set-up do not count.
     await autocannon({ url: `http://127.0.0.1:${webProxy}/`, connections: 50, duration: 1 });
     await autocannon({ url: `http://127.0.0.1:${ports.web}/`, connections: 50, duration: 1 });
+    await autocannon({ url: `http://127.0.0.1:${multiWeb}/`, connections: 50, duration: 1 });
     const direct = await http(`http://127.0.0.1:${ports.web}/`);
     const cpuBefore = cpuMs(proxyPid);
     const proxied = await http(`http://127.0.0.1:${webProxy}/`);
@@ -223,8 +263,16 @@ async function main(): Promise<void> {
     const bareCpuBefore = cpuMs(barePid);
     const barePiped = await http(`http://127.0.0.1:${barePort}/`);
     const bareCpuPerRequestUs = ((cpuMs(barePid) - bareCpuBefore) * 1000) / Math.max(1, barePiped.total);
+    const multiCpuBefore = multiCpuMs();
+    const multi = await http(`http://127.0.0.1:${multiWeb}/`);
+    const multiCpuPerRequestUs = ((multiCpuMs() - multiCpuBefore) * 1000) / Math.max(1, multi.total);
     const wrkDirect = await wrk(`http://127.0.0.1:${ports.web}/`);
     const wrkProxied = wrkDirect && (await wrk(`http://127.0.0.1:${webProxy}/`));
+    const wrkMultiCpuBefore = multiCpuMs();
+    const wrkMulti = wrkDirect && (await wrk(`http://127.0.0.1:${multiWeb}/`));
+    const wrkMultiCpuPerRequestUs = wrkMulti
+      ? ((multiCpuMs() - wrkMultiCpuBefore) * 1000) / Math.max(1, wrkMulti.rps * seconds)
+      : Number.NaN;
 
     const directMBps = await transferMBps(ports.source);
     const proxiedMBps = await transferMBps(sourceProxy);
@@ -238,18 +286,40 @@ async function main(): Promise<void> {
 
     const f = (n: number, d = 2) => n.toFixed(d);
     const rows: string[][] = [
-      ["measure", "direct", "through proxy", "bare Node pipe", "note"],
+      ["measure", "direct", "through proxy", "proxy --workers 2", "bare Node pipe", "note"],
       [
         "autocannon req/s (50 conn)",
         f(direct.rps, 0),
         f(proxied.rps, 0),
+        f(multi.rps, 0),
         f(barePiped.rps, 0),
-        `proxy/direct ${f((proxied.rps / direct.rps) * 100, 0)}%; official Toxiproxy ~56000 (against nginx)`,
+        `proxy/direct ${f((proxied.rps / direct.rps) * 100, 0)}%, workers 2 ${f((multi.rps / direct.rps) * 100, 0)}%; official Toxiproxy ~56000 (against nginx)`,
       ],
-      ["autocannon p50 ms", f(direct.p50), f(proxied.p50), f(barePiped.p50), "autocannon reports whole ms"],
-      ["autocannon p99 ms", f(direct.p99), f(proxied.p99), f(barePiped.p99), ""],
-      ["HTTP errors", String(direct.errors), String(proxied.errors), String(barePiped.errors), ""],
-      ["proxy CPU per request µs", "", f(cpuPerRequestUs, 1), f(bareCpuPerRequestUs, 1), "official Toxiproxy: 13.5 µs"],
+      [
+        "autocannon p50 ms",
+        f(direct.p50),
+        f(proxied.p50),
+        f(multi.p50),
+        f(barePiped.p50),
+        "autocannon reports whole ms",
+      ],
+      ["autocannon p99 ms", f(direct.p99), f(proxied.p99), f(multi.p99), f(barePiped.p99), ""],
+      [
+        "HTTP errors",
+        String(direct.errors),
+        String(proxied.errors),
+        String(multi.errors),
+        String(barePiped.errors),
+        "",
+      ],
+      [
+        "proxy CPU per request µs",
+        "",
+        f(cpuPerRequestUs, 1),
+        f(multiCpuPerRequestUs, 1),
+        f(bareCpuPerRequestUs, 1),
+        "official Toxiproxy: 13.5 µs; workers 2: primary + workers",
+      ],
     ];
     if (wrkDirect && wrkProxied) {
       rows.push(
@@ -257,21 +327,31 @@ async function main(): Promise<void> {
           "wrk req/s (50 conn)",
           f(wrkDirect.rps, 0),
           f(wrkProxied.rps, 0),
+          wrkMulti ? f(wrkMulti.rps, 0) : "",
           "",
-          `proxy/direct ${f((wrkProxied.rps / wrkDirect.rps) * 100, 0)}%`,
+          `proxy/direct ${f((wrkProxied.rps / wrkDirect.rps) * 100, 0)}%${wrkMulti ? `, workers 2 ${f((wrkMulti.rps / wrkDirect.rps) * 100, 0)}%` : ""}`,
         ],
         [
           "wrk p50 / p99 ms",
           `${f(wrkDirect.p50)} / ${f(wrkDirect.p99)}`,
           `${f(wrkProxied.p50)} / ${f(wrkProxied.p99)}`,
+          wrkMulti ? `${f(wrkMulti.p50)} / ${f(wrkMulti.p99)}` : "",
           "",
           "",
         ],
+        ["wrk proxy CPU per request µs", "", "", f(wrkMultiCpuPerRequestUs, 1), "", "workers 2: primary + workers"],
       );
     } else {
-      rows.push(["wrk", "not installed", "", "", "apt-get install wrk for a C load generator"]);
+      rows.push(["wrk", "not installed", "", "", "", "apt-get install wrk for a C load generator"]);
     }
-    rows.push(["transfer MB/s", f(directMBps, 0), f(proxiedMBps, 0), "", `${transferBytes / 1024 / 1024} MiB one way`]);
+    rows.push([
+      "transfer MB/s",
+      f(directMBps, 0),
+      f(proxiedMBps, 0),
+      "",
+      "",
+      `${transferBytes / 1024 / 1024} MiB one way`,
+    ]);
     const latencyRows: string[][] = [
       [
         "echo round trips (64 B)",

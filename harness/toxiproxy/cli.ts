@@ -6,14 +6,18 @@ export interface ToxiproxyCliOptions {
   port: number;
   config?: string;
   metrics: boolean;
+  /** Processes proxying TCP traffic (default 1). */
+  workers?: number;
 }
 
-export const toxiproxyUsage = `Usage: toxiproxy [--host 127.0.0.1] [--port 8474] [--config proxies.json] [--proxy-metrics]
+export const toxiproxyUsage = `Usage: toxiproxy [--host 127.0.0.1] [--port 8474] [--config proxies.json] [--proxy-metrics] [--workers 1]
 
   --host HOST        address of the HTTP API (default 127.0.0.1; 0.0.0.0 in a container)
   --port PORT        port of the HTTP API (default 8474)
   --config FILE      JSON array of proxies to create at start-up (the /populate format)
   --proxy-metrics    serve Prometheus byte counters at /metrics
+  --workers N        processes proxying the TCP traffic (default 1; the API and state stay in one;
+                     not with --proxy-metrics)
   --version          print the Toxiproxy API version this server speaks`;
 
 /** A bad flag; the message says which. */
@@ -56,6 +60,14 @@ export function parseToxiproxyArgs(argv: readonly string[]): ToxiproxyCliOptions
       case "metrics":
         options.metrics = match[2] === undefined || match[2] === "true";
         break;
+      case "workers": {
+        const text = value();
+        const workers = Number(text);
+        if (!/^\d+$/.test(text) || workers < 1 || workers > 64)
+          throw new UsageError(`--workers must be 1..64, got '${text}'`);
+        options.workers = workers;
+        break;
+      }
       case "runtime-metrics":
         break;
       default:

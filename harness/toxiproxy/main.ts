@@ -1,6 +1,8 @@
 // Stand-alone entry (bundled into the container image): `node toxiproxy.mjs --host 0.0.0.0 --port 8474`.
 import { parseToxiproxyArgs, serveUntilSignal, toxiproxyUsage, UsageError } from "./cli.ts";
 import { toxiproxyVersion } from "./server/routes.ts";
+// Also the entry of `--workers N` processes (forked with this bundle): then the worker runs instead.
+import { isToxiproxyWorker } from "./worker.ts";
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseToxiproxyArgs>;
@@ -23,10 +25,12 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`toxiproxy: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+if (!isToxiproxyWorker) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`toxiproxy: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,9 +1,12 @@
-import { ListenError, type ProxyConfig, TcpProxy } from "./proxy.ts";
+import { type Handoff, ListenError, type ProxyConfig, TcpProxy } from "./proxy.ts";
 import { ApiError } from "./server/errors.ts";
 
 /** Every proxy of a server by name, with the operations that touch several at once. */
 export class ProxyCollection implements AsyncDisposable {
   private readonly proxies = new Map<string, TcpProxy>();
+
+  /** `handoff`: where accepted clients go when worker processes proxy them (default: proxied here). */
+  constructor(private readonly options: { handoff?: Handoff } = {}) {}
 
   get(name: string): TcpProxy | undefined {
     return this.proxies.get(name);
@@ -17,7 +20,7 @@ export class ProxyCollection implements AsyncDisposable {
   /** Register and (when enabled) start a proxy. 409 on a duplicate name, 500 when it cannot listen. */
   async add(config: ProxyConfig): Promise<TcpProxy> {
     if (this.proxies.has(config.name)) throw new ApiError(409, "proxy already exists");
-    const proxy = new TcpProxy(config.name, config.listen, config.upstream);
+    const proxy = new TcpProxy(config.name, config.listen, config.upstream, this.options.handoff);
     // Reserve the name before listening so a concurrent create of the same name gets 409.
     this.proxies.set(config.name, proxy);
     if (config.enabled !== false) {
@@ -69,7 +72,7 @@ export class ProxyCollection implements AsyncDisposable {
         existing.toxics.clear();
         await existing.stop();
       }
-      const proxy = new TcpProxy(config.name, config.listen, config.upstream);
+      const proxy = new TcpProxy(config.name, config.listen, config.upstream, this.options.handoff);
       if (config.enabled !== false) {
         try {
           await proxy.start();

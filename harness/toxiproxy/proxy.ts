@@ -17,6 +17,20 @@ export interface ProxyConfig {
 /** A proxy that could not start listening; the message reads like Go's ("listen tcp ...: bind: address already in use"). */
 export class ListenError extends Error {}
 
+/** Hands an accepted (paused) client to another process instead of proxying it here (see workers.ts). */
+export type Handoff = (proxy: TcpProxy, client: Socket) => void;
+
+/** Where a proxy keeps its sockets: established connections, and sockets whose upstream is still being dialed. */
+export interface ConnectionBook {
+  readonly connections: Set<Connection>;
+  readonly dialing: Set<Socket>;
+  /** False once the proxy stopped: a dial that completes then closes both sockets. */
+  isOpen(): boolean;
+}
+
+// Every start of every proxy gets its own epoch, so worker processes can tell a restarted listener from the old one.
+let lastEpoch = 0;
+
 /**
  * One TCP proxy: listens on `listen`, dials `upstream` per client, and runs its toxics on every
  * connection. Disabling it closes the listener and every connection; toxics are kept.
@@ -29,14 +43,23 @@ export class TcpProxy implements AsyncDisposable {
     upstream: { receivedBytes: 0, sentBytes: 0 },
     downstream: { receivedBytes: 0, sentBytes: 0 },
   };
+  /** Unique per successful start(); 0 before the first. */
+  epoch = 0;
   private readonly connections = new Set<Connection>();
   private readonly dialing = new Set<Socket>();
+  private readonly book: ConnectionBook = {
+    connections: this.connections,
+    dialing: this.dialing,
+    isOpen: () => this.server !== undefined,
+  };
   private server: Server | undefined;
 
   constructor(
     readonly name: string,
     listen: string,
     upstream: string,
+    /** When set, accepted clients go here instead of being proxied in this process. */
+    private readonly handoff?: Handoff,
   ) {
     this.listen = listen;
     this.upstream = upstream;
@@ -72,9 +95,10 @@ export class TcpProxy implements AsyncDisposable {
     } catch (error) {
       throw new ListenError(error instanceof AddressError ? error.message : String(error));
     }
-    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (client) =>
-      this.accept(client),
-    );
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (client) => {
+      if (this.handoff === undefined) spliceClient(client, this.upstream, this.toxics, this.counters, this.book);
+      else this.handoff(this, client);
+    });
     try {
       await listenOn(server, address.bindHost, address.port);
     } catch (error) {
@@ -89,6 +113,7 @@ export class TcpProxy implements AsyncDisposable {
     const bound = server.address();
     const port = typeof bound === "object" && bound !== null ? bound.port : address.port;
     this.listen = formatAddress(address.bindHost, port, address.wildcard);
+    this.epoch = ++lastEpoch;
     this.server = server;
   }
 
@@ -98,67 +123,82 @@ export class TcpProxy implements AsyncDisposable {
     if (server === undefined) return;
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.dialing) socket.destroy();
-    this.dialing.clear();
-    for (const connection of this.connections) connection.destroy();
+    destroyAll(this.book);
     await closed;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
 
-  private accept(client: Socket): void {
-    client.on("error", () => client.destroy());
-    client.setNoDelay(true);
-    let target: { host: string; port: number };
-    try {
-      target = splitHostPort(this.upstream);
-    } catch {
+/** Close every connection of `book`, including clients whose upstream is still being dialed. */
+export function destroyAll(book: ConnectionBook): void {
+  for (const socket of book.dialing) socket.destroy();
+  book.dialing.clear();
+  for (const connection of book.connections) connection.destroy();
+}
+
+/**
+ * Dial `upstream` for an accepted client and join the two as a Connection running `toxics`. A failed
+ * dial closes the client; a dial that completes after the proxy stopped closes both.
+ */
+export function spliceClient(
+  client: Socket,
+  upstream: string,
+  toxics: ToxicCollection,
+  counters: ProxyCounters,
+  book: ConnectionBook,
+): void {
+  client.on("error", () => client.destroy());
+  client.setNoDelay(true);
+  let target: { host: string; port: number };
+  try {
+    target = splitHostPort(upstream);
+  } catch {
+    client.destroy();
+    return;
+  }
+  // Happy eyeballs, like Go's dialer: "localhost" may resolve to ::1 first while the upstream listens on 127.0.0.1 only.
+  const server = connect({
+    host: target.host || "localhost",
+    port: target.port,
+    allowHalfOpen: true,
+    noDelay: true,
+    autoSelectFamily: true,
+  });
+  book.dialing.add(server);
+  book.dialing.add(client);
+  const failed = () => {
+    book.dialing.delete(server);
+    book.dialing.delete(client);
+    server.destroy();
+    // A failed upstream dial closes the client: it sees its connect succeed, then the close.
+    client.destroy();
+  };
+  server.once("error", failed);
+  client.once("close", failed);
+  server.once("connect", () => {
+    server.off("error", failed);
+    client.off("close", failed);
+    book.dialing.delete(server);
+    book.dialing.delete(client);
+    if (!book.isOpen() || client.destroyed) {
+      server.destroy();
       client.destroy();
       return;
     }
-    // Happy eyeballs, like Go's dialer: "localhost" may resolve to ::1 first while the upstream listens on 127.0.0.1 only.
-    const server = connect({
-      host: target.host || "localhost",
-      port: target.port,
-      allowHalfOpen: true,
-      noDelay: true,
-      autoSelectFamily: true,
-    });
-    this.dialing.add(server);
-    this.dialing.add(client);
-    const failed = () => {
-      this.dialing.delete(server);
-      this.dialing.delete(client);
-      server.destroy();
-      // A failed upstream dial closes the client: it sees its connect succeed, then the close.
-      client.destroy();
-    };
-    server.once("error", failed);
-    client.once("close", failed);
-    server.once("connect", () => {
-      server.off("error", failed);
-      client.off("close", failed);
-      this.dialing.delete(server);
-      this.dialing.delete(client);
-      if (this.server === undefined || client.destroyed) {
-        server.destroy();
-        client.destroy();
-        return;
-      }
-      server.setNoDelay(true);
-      const connection = new Connection(
-        client,
-        server,
-        { upstream: this.toxics.of("upstream"), downstream: this.toxics.of("downstream") },
-        this.counters,
-        (gone) => this.connections.delete(gone),
-      );
-      this.connections.add(connection);
-      connection.start();
-    });
-  }
+    server.setNoDelay(true);
+    const connection = new Connection(
+      client,
+      server,
+      { upstream: toxics.of("upstream"), downstream: toxics.of("downstream") },
+      counters,
+      (gone) => book.connections.delete(gone),
+    );
+    book.connections.add(connection);
+    connection.start();
+  });
 }
 
 function listenOn(server: Server, host: string, port: number): Promise<void> {

@@ -30,6 +30,8 @@ export interface ApiOptions {
   proxies: ProxyCollection;
   /** Serve Prometheus counters at /metrics (Toxiproxy's -proxy-metrics). Default false. */
   metrics: boolean;
+  /** Awaited after every POST, PATCH and DELETE, before the answer is sent (worker processes catch up here). */
+  afterChange?: () => Promise<void>;
 }
 
 type Reply = { status: number; body?: unknown; contentType?: string; raw?: string };
@@ -283,13 +285,26 @@ export function createApi(options: ApiOptions): (request: IncomingMessage, respo
     // Swallow here; the handler that asks for the body sees the failure.
     bodyPromise.catch(() => {});
     const params = match.params;
+    const changes = request.method !== "GET";
     const run = async () => {
+      let reply: Reply | undefined;
+      let failure: unknown;
       try {
-        const reply = await handler({ params, body: async () => decodeBody(await bodyPromise) });
-        send(response, reply);
+        reply = await handler({ params, body: async () => decodeBody(await bodyPromise) });
       } catch (error) {
-        sendError(response, error);
+        failure = error;
       }
+      // A failed request may have changed state too (populate stops at the first failure).
+      if (changes && options.afterChange !== undefined) {
+        try {
+          await options.afterChange();
+        } catch (error) {
+          if (reply !== undefined) failure = error;
+          reply = undefined;
+        }
+      }
+      if (reply !== undefined) send(response, reply);
+      else sendError(response, failure);
     };
     queue = queue.then(run, run);
   };

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ProxyCollection } from "../proxies.ts";
 import type { ProxyConfig } from "../proxy.ts";
+import { WorkerPool } from "../workers.ts";
 import { decodeBody } from "./json.ts";
 import { createApi } from "./routes.ts";
 
@@ -13,8 +14,13 @@ export interface ToxiproxyServerOptions {
   port?: number;
   /** Proxies created at start-up: a /populate JSON file path, or the entries themselves. */
   config?: string | readonly ProxyConfig[];
-  /** Serve Prometheus byte counters at /metrics. Default false. */
+  /** Serve Prometheus byte counters at /metrics. Default false; not available with workers > 1. */
   metrics?: boolean;
+  /**
+   * Processes that proxy the TCP traffic. Default 1: everything in this process. N > 1 forks N worker
+   * processes (this one keeps the API, the state and the listeners; see workers.ts).
+   */
+  workers?: number;
 }
 
 /** A running Toxiproxy-compatible server; disposing it stops every proxy and the API. */
@@ -24,6 +30,8 @@ export interface ToxiproxyServer extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
   readonly proxies: ProxyCollection;
+  /** Process ids of the worker processes; empty with workers 1. */
+  readonly workerPids: readonly number[];
   close(): Promise<void>;
 }
 
@@ -48,13 +56,20 @@ export async function readProxyConfigFile(path: string): Promise<ProxyConfig[]> 
 /** Start the API (and the proxies of `config`); a failed start undoes itself and rethrows. */
 export async function startToxiproxyServer(options: ToxiproxyServerOptions = {}): Promise<ToxiproxyServer> {
   const host = options.host === undefined || options.host === "localhost" ? "127.0.0.1" : options.host;
-  const proxies = new ProxyCollection();
-  const http: Server = createServer(createApi({ proxies, metrics: options.metrics ?? false }));
+  const workerCount = options.workers ?? 1;
+  if (!Number.isInteger(workerCount) || workerCount < 1)
+    throw new Error(`workers must be an integer >= 1, got ${workerCount}`);
+  if (workerCount > 1 && options.metrics === true) throw new Error("/metrics is not available with more than 1 worker");
+  const pool = workerCount > 1 ? await WorkerPool.start(workerCount) : undefined;
+  const proxies = new ProxyCollection({ handoff: pool?.handoff });
+  const afterChange = pool && (() => pool.sync(proxies.list()));
+  const http: Server = createServer(createApi({ proxies, metrics: options.metrics ?? false, afterChange }));
   http.keepAliveTimeout = 60_000;
   try {
     if (options.config !== undefined) {
       const configs = typeof options.config === "string" ? await readProxyConfigFile(options.config) : options.config;
       await proxies.populate(configs);
+      await afterChange?.();
     }
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -65,6 +80,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
     });
   } catch (error) {
     await proxies.clear();
+    await pool?.close();
     http.close();
     throw error;
   }
@@ -75,6 +91,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await proxies.clear();
+      await pool?.close();
       await closed;
     })();
     return closing;
@@ -84,6 +101,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
     host,
     port,
     proxies,
+    workerPids: pool?.pids ?? [],
     close,
     [Symbol.asyncDispose]: close,
   };
