@@ -17,7 +17,10 @@ describe("harness run / plan / list from the command line", () => {
   });
 
   it.each([
-    [["run", "no-such-scenario"], /unknown scenario .no-such-scenario.*known scenarios: cache-stampede, failover-primary/],
+    [
+      ["run", "no-such-scenario"],
+      /unknown scenario .no-such-scenario.*known scenarios: cache-stampede, failover-primary/,
+    ],
     [["run", "failover-primary", "--bogus"], /Unknown option '--bogus'/],
     [["run", "failover-primary", "--env", "DB_FAILOVER"], /--env DB_FAILOVER: expected KEY=VALUE/],
     [["run", "failover-primary", "--duration", "soon"], /--duration must be a duration/],
