@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { ExitCode, HarnessError } from "../../errors.ts";
+import { ExitCode } from "../../errors.ts";
 import { doctor } from "../../topology/index.ts";
+import { parseCommandArgs } from "../args.ts";
 
 const help = `Usage: harness doctor [-f compose.yaml] [--json]
 
@@ -10,23 +10,16 @@ free ports on 127.0.0.1 (the compose file's fixed ones), free disk, and leftover
 Exit 0 when nothing fails, 3 otherwise.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { file?: string; json?: boolean; help?: boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        file: { type: "string", short: "f" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (cause) {
-    throw new HarnessError("HARNESS_USAGE", `harness doctor: ${(cause as Error).message}`, {
-      hint: "run 'harness doctor --help'",
-      cause,
-    });
-  }
+  const { values } = parseCommandArgs(
+    "doctor",
+    argv,
+    {
+      file: { type: "string", short: "f" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    false,
+  );
   if (values.help) {
     process.stdout.write(`${help}\n`);
     return 0;

@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
-import { HarnessError } from "../../errors.ts";
 import { clearCurrentRun, down, readCurrentRun } from "../../topology/index.ts";
+import { parseCommandArgs } from "../args.ts";
 
 const help = `Usage: harness down [--all] [--run-id ID] [--reports DIR]
 
@@ -14,24 +13,17 @@ Options:
   -h, --help           this text`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { all?: boolean; "run-id"?: string; reports?: string; help?: boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        all: { type: "boolean" },
-        "run-id": { type: "string" },
-        reports: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (cause) {
-    throw new HarnessError("HARNESS_USAGE", `harness down: ${(cause as Error).message}`, {
-      hint: "run 'harness down --help'",
-      cause,
-    });
-  }
+  const { values } = parseCommandArgs(
+    "down",
+    argv,
+    {
+      all: { type: "boolean" },
+      "run-id": { type: "string" },
+      reports: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    false,
+  );
   if (values.help) {
     process.stdout.write(`${help}\n`);
     return 0;

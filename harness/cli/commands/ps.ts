@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
-import { HarnessError } from "../../errors.ts";
 import { ps, readCurrentRun, type ServiceStatus } from "../../topology/index.ts";
+import { parseCommandArgs } from "../args.ts";
 
 const help = `Usage: harness ps [--run-id ID | --all] [--json]
 
@@ -13,24 +12,17 @@ Options:
   -h, --help        this text`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { all?: boolean; "run-id"?: string; json?: boolean; help?: boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        all: { type: "boolean" },
-        "run-id": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (cause) {
-    throw new HarnessError("HARNESS_USAGE", `harness ps: ${(cause as Error).message}`, {
-      hint: "run 'harness ps --help'",
-      cause,
-    });
-  }
+  const { values } = parseCommandArgs(
+    "ps",
+    argv,
+    {
+      all: { type: "boolean" },
+      "run-id": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    false,
+  );
   if (values.help) {
     process.stdout.write(`${help}\n`);
     return 0;
