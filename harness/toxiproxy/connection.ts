@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { Link, type LinkCounters, type LinkOwner, type ToxicEntry } from "./link.ts";
+import type { SocketReader } from "./socket-reader.ts";
 
 // A socket whose peer stops reading is destroyed this long after its close was asked for.
 const closeFlushTimeoutMs = 5_000;
@@ -24,12 +25,13 @@ export class Connection implements LinkOwner {
   constructor(
     readonly client: Socket,
     readonly server: Socket,
+    readers: { client: SocketReader; server: SocketReader },
     toxics: { upstream: readonly ToxicEntry[]; downstream: readonly ToxicEntry[] },
     counters: ProxyCounters,
     private readonly onGone: (connection: Connection) => void,
   ) {
-    this.upstreamLink = new Link(client, server, this, counters.upstream, toxics.upstream);
-    this.downstreamLink = new Link(server, client, this, counters.downstream, toxics.downstream);
+    this.upstreamLink = new Link(client, readers.client, server, this, counters.upstream, toxics.upstream);
+    this.downstreamLink = new Link(server, readers.server, client, this, counters.downstream, toxics.downstream);
     for (const socket of [client, server]) {
       socket.on("error", () => socket.destroy());
       socket.once("close", () => {

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { SocketReader } from "./socket-reader.ts";
 import {
   type Chunk,
   isBufferedToxic,
@@ -252,6 +253,7 @@ export class Link implements Inlet {
 
   constructor(
     private readonly source: Socket,
+    private readonly reader: SocketReader,
     private readonly destination: Socket,
     readonly owner: LinkOwner,
     private readonly counters: LinkCounters,
@@ -266,7 +268,7 @@ export class Link implements Inlet {
     const resume = () => {
       if (--this.holds === 0 && !source.destroyed) source.resume();
     };
-    source.on("data", (data: Buffer) => {
+    this.reader.attach(source, (data: Buffer) => {
       this.counters.receivedBytes += data.length;
       const first = this.stages[0];
       const pending =

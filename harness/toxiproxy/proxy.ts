@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Connection, type ProxyCounters } from "./connection.ts";
 import { AddressError, canonicalListen, formatAddress, resolveListen, splitHostPort } from "./listen.ts";
+import { SocketReader, withSharedReads } from "./socket-reader.ts";
 import { ToxicCollection } from "./toxic-collection.ts";
 
 /** A proxy's definition, as POST /proxies and /populate take it. */
@@ -144,12 +145,13 @@ export function destroyAll(book: ConnectionBook): void {
  * dial closes the client; a dial that completes after the proxy stopped closes both.
  */
 export function spliceClient(
-  client: Socket,
+  accepted: Socket,
   upstream: string,
   toxics: ToxicCollection,
   counters: ProxyCounters,
   book: ConnectionBook,
 ): void {
+  const { socket: client, reader: clientReader } = withSharedReads(accepted, true);
   client.on("error", () => client.destroy());
   client.setNoDelay(true);
   let target: { host: string; port: number };
@@ -160,7 +162,9 @@ export function spliceClient(
     return;
   }
   // Happy eyeballs, like Go's dialer: "localhost" may resolve to ::1 first while the upstream listens on 127.0.0.1 only.
+  const serverReader = new SocketReader();
   const server = connect({
+    onread: serverReader.onread,
     host: target.host || "localhost",
     port: target.port,
     allowHalfOpen: true,
@@ -192,6 +196,7 @@ export function spliceClient(
     const connection = new Connection(
       client,
       server,
+      { client: clientReader, server: serverReader },
       { upstream: toxics.of("upstream"), downstream: toxics.of("downstream") },
       counters,
       (gone) => book.connections.delete(gone),
