@@ -1,4 +1,6 @@
+import { breakerOpenTime } from "./breaker-open-time.ts";
 import { errorBudgetBurn } from "./error-budget-burn.ts";
+import { failFastP99 } from "./fail-fast-p99.ts";
 import { failoverTime } from "./failover-time.ts";
 import { lostWrites } from "./lost-writes.ts";
 import { recoveryTime } from "./recovery-time.ts";
@@ -12,6 +14,8 @@ export const checks: Readonly<Record<string, CheckFactory>> = {
   lost_writes: lostWrites,
   error_budget_burn: errorBudgetBurn,
   stampede_db_queries: stampedeDbQueries,
+  breaker_open_time: breakerOpenTime,
+  fail_fast_p99: failFastP99,
 };
 
 /** The names above, for the parser. */
