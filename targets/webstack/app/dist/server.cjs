@@ -17188,6 +17188,8 @@ var Dependency = class {
   }
   /** Runs `fn` under the timeout and breaker; `signal` aborts when the timeout fires. */
   async call(fn) {
+    if (this.state() === "half-open")
+      throw dependencyCalls.inc({ dependency: this.name, outcome: "rejected" }), new Unavailable(this.name, "open", this.retryAfterS());
     try {
       let v = await this.policy.execute(({ signal }) => fn(signal));
       return dependencyCalls.inc({ dependency: this.name, outcome: "ok" }), v;

@@ -122,6 +122,11 @@ export class Dependency {
 
   /** Runs `fn` under the timeout and breaker; `signal` aborts when the timeout fires. */
   async call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // cockatiel makes callers wait for the half-open trial call (up to the timeout): refuse them at once.
+    if (this.state() === "half-open") {
+      dependencyCalls.inc({ dependency: this.name, outcome: "rejected" });
+      throw new Unavailable(this.name, "open", this.retryAfterS());
+    }
     try {
       const v = await this.policy.execute(({ signal }) => fn(signal));
       dependencyCalls.inc({ dependency: this.name, outcome: "ok" });
