@@ -13,7 +13,11 @@ export function parseCommandArgs<O extends Options>(
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    // Node appends advice about '--' to unknown options; our hint says where help is instead.
+    const message = (error instanceof Error ? error.message.split("\n")[0]! : String(error)).replace(
+      /\. To specify a positional argument.*$/,
+      "",
+    );
     throw new HarnessError("HARNESS_USAGE", `harness ${command}: ${message}`, {
       hint: `run 'harness ${command} --help'`,
     });

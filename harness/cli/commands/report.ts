@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { HarnessError } from "../../errors.ts";
 import { parseSummaryJson } from "../../report/json.ts";
 import { writeReports } from "../../report/write.ts";
 import type { TimelineJSON } from "../../timeline/types.ts";
+import { parseCommandArgs } from "../args.ts";
 
 const HELP = `Usage: harness report <dir>
 
@@ -16,14 +16,7 @@ Options:
 
 /** `harness report <dir>`: re-render the reports of a finished (or interrupted) run. */
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new HarnessError("HARNESS_USAGE", error instanceof Error ? error.message : String(error), {
-      hint: "run 'harness report --help'",
-    });
-  }
+  const parsed = parseCommandArgs("report", argv, { help: { type: "boolean", short: "h" } });
   if (parsed.values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -45,10 +38,6 @@ export async function run(argv: string[]): Promise<number> {
   const { files } = await writeReports(dir, { timeline, summary, gate: true, sources: false });
   for (const f of files) process.stdout.write(`${f}\n`);
   return 0;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
 }
 
 async function readSource<T>(dir: string, name: string, decode: (text: string, file: string) => T): Promise<T> {

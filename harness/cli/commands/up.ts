@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { HarnessError } from "../../errors.ts";
 import { readCurrentRun, runExists, type StartedTopology, up, writeCurrentRun } from "../../topology/index.ts";
+import { parseCommandArgs } from "../args.ts";
 import { createProgress } from "../progress.ts";
 
 const help = `Usage: harness up [-f compose.yaml] [--profile P]... [--env KEY=VALUE]... [options]
@@ -98,25 +98,18 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parseFlags(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        file: { type: "string", short: "f" },
-        profile: { type: "string", short: "p", multiple: true },
-        env: { type: "string", short: "e", multiple: true },
-        "run-id": { type: "string" },
-        reports: { type: "string" },
-        "health-timeout": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (cause) {
-    throw new HarnessError("HARNESS_USAGE", `harness up: ${(cause as Error).message}`, {
-      hint: "run 'harness up --help'",
-      cause,
-    });
-  }
+  return parseCommandArgs(
+    "up",
+    argv,
+    {
+      file: { type: "string", short: "f" },
+      profile: { type: "string", short: "p", multiple: true },
+      env: { type: "string", short: "e", multiple: true },
+      "run-id": { type: "string" },
+      reports: { type: "string" },
+      "health-timeout": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    false,
+  );
 }
