@@ -104,3 +104,42 @@ describe.runIf(dockerUp)("harness run cache-stampede (real webstack)", () => {
     expect(await labelledLeft(summary.runId)).toBe(0);
   }, 600_000);
 });
+
+describe.runIf(dockerUp)("harness run circuit-breaker (real webstack)", () => {
+  it("passes with the breaker: it opens within seconds of the slowdown and the failures are fast", async () => {
+    const started = Date.now();
+    const { code, stdout } = await harness(["run", "circuit-breaker", "--gate"]).done;
+    const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
+    const open = summary.verdict.thresholds.find((t) => t.metric === "breaker_open_time");
+    const fast = summary.verdict.thresholds.find((t) => t.metric === "fail_fast_p99");
+    console.log(
+      `circuit-breaker, breaker on: exit ${code} in ${((Date.now() - started) / 1000).toFixed(0)} s, ` +
+        `open after ${open?.observed} ms, failed p99 ${fast?.observed} ms`,
+    );
+    expect(code, stdout).toBe(0);
+    expect(open).toMatchObject({ status: "pass" });
+    expect(open?.observed).toBeGreaterThan(0);
+    expect(fast).toMatchObject({ status: "pass" });
+    expect(fast?.observed).toBeGreaterThan(0);
+    expect(await labelledLeft(summary.runId)).toBe(0);
+  }, 600_000);
+
+  it("fails on the breaker checks when the breaker is off (CIRCUIT_BREAKER=off): never opened, failures wait for the timeout", async () => {
+    const { code, stdout } = await harness(["run", "circuit-breaker", "--env", "CIRCUIT_BREAKER=off"]).done;
+    const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
+    for (const t of summary.verdict.thresholds)
+      console.log(`  ${t.status} ${t.metric} ${t.expression} observed ${t.observed} ${t.reason ?? ""}`);
+    expect(code, stdout).toBe(1);
+    expect(summary.verdict.thresholds.filter((t) => t.status === "fail").map((t) => t.metric)).toEqual([
+      "breaker_open_time",
+      "fail_fast_p99",
+    ]);
+    const open = summary.verdict.thresholds.find((t) => t.metric === "breaker_open_time");
+    expect(open?.observedAtLeast).toBe(true);
+    expect(open?.reason).toMatch(/no breaker of shard1 was seen open/);
+    // Each failure waited for the app's 1 s dependency timeout (DB_TIMEOUT_MS).
+    const fast = summary.verdict.thresholds.find((t) => t.metric === "fail_fast_p99");
+    expect(fast?.observed).toBeGreaterThan(900);
+    expect(await labelledLeft(summary.runId)).toBe(0);
+  }, 600_000);
+});
