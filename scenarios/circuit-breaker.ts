@@ -6,13 +6,13 @@ import { defineScenario, fault, probe, uniform } from "../harness/index.ts";
  * 200 reads/s of accounts 1..1000, about half of them on shard1. Once steady, a 3 s latency
  * toxic goes on the shard1 link (the app's DB_TIMEOUT_MS is 1 s) for 10 s. With the breaker (5
  * consecutive failures, half-open after 5 s) each app's breaker opened about 1.1 s after the
- * inject; the first scrape showing it put `breaker_open_time` at 2.9 s (1 s resolution). The
- * failures sent while it was open (503 at once, and one half-open trial per app that waits for the
- * timeout) had a p99 of 102 ms here (30-200 ms on a quiet machine; up to 500 ms while another
- * benchmark shared the two cores); recovery 12.9 s after the inject, 5.5% errors in the recovery
- * phase (the breakers wait for their next trial). With `--env CIRCUIT_BREAKER=off` no breaker
- * opens (`breaker_open_time` at least 10.1 s, FAIL) and every shard1 request waits for the 1 s
- * timeout: `fail_fast_p99` 1368 ms, FAIL; it recovers sooner (9.9 s, nothing to wait for), so the
+ * inject; scraped four times a second, `breaker_open_time` read 1.8 s (1 s resolution, rounded
+ * up). The failures sent while it was open (503 at once, plus one half-open trial per app that
+ * waits for the timeout) had a p99 of 53-102 ms here (up to 500 ms while another benchmark shared
+ * the two cores); recovery 12.8 s after the inject, 5.5% errors in the recovery phase (the
+ * breakers wait for their next trial). With `--env CIRCUIT_BREAKER=off` no breaker opens
+ * (`breaker_open_time` at least 10.0 s, FAIL) and every shard1 request waits for the 1 s timeout:
+ * `fail_fast_p99` 1133-1368 ms, FAIL; it recovers sooner (9.8 s, nothing to wait for), so the
  * recovery thresholds pass both ways and only the breaker checks separate the two. The gate
  * `fail_fast_p99 < 500` is half the dependency timeout: a failure that waited for it cannot pass.
  */
@@ -55,6 +55,8 @@ export default defineScenario({
         { service: "app3", port: 3000 },
       ],
       metrics: ["circuit_breaker_state", "circuit_breaker_transitions_total", "dependency_calls_total"],
+      // Four scrapes a second: the first open reading lands in the interval the breaker opened in.
+      intervalMs: 250,
     }),
   ],
   thresholds: {

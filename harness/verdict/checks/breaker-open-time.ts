@@ -24,7 +24,7 @@ export interface BreakerWatch {
   revertAtMs: number | undefined;
   /** Whether either breaker metric was recorded for the dependency at all. */
   recorded: boolean;
-  /** Readings of the breaker metrics for the dependency from the inject's interval on. */
+  /** Timeline intervals holding a reading of a breaker metric of the dependency (per series), inject to revert. */
   readings: number;
   /**
    * End of the first timeline interval in which a breaker of the dependency read open (the
@@ -156,7 +156,7 @@ export function breakerOpenTime(params?: Readonly<Record<string, unknown>>): Che
           unit: "ms",
           atLeast: true,
           detail:
-            `no breaker of ${dependency} was seen open in ${w.readings} readings from fault ${inject.name} ` +
+            `no breaker of ${dependency} was seen open in ${w.readings} interval readings from fault ${inject.name} ` +
             `at ${seconds(inject.atMs)} to ${w.revertAtMs === undefined ? "the end" : "its revert"} at ${seconds(untilMs)}`,
           data,
         };
