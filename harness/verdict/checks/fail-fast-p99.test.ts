@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HarnessError } from "../../errors.ts";
 import type { Timeline } from "../../timeline/index.ts";
 import { evaluate } from "../evaluate.ts";
+import { parseThresholds } from "../parse.ts";
 import { failFastP99 } from "./fail-fast-p99.ts";
 import { breakerRun } from "./testing/breaker-run.ts";
 
@@ -69,6 +70,11 @@ describe("fail_fast_p99", () => {
     const off = evaluate(breakerRun({ openAtMs: undefined }), { fail_fast_p99: ["value<50"] });
     expect(off.status).toBe("fail");
     expect(off.thresholds[0]?.reason).toMatch(/value = 100\d(\.\d+)? ms, not < 50/);
+  });
+
+  it("is a check read with `value`: a trend method on it is refused before the run", () => {
+    expect(() => parseThresholds({ fail_fast_p99: ["p(99)<50"] })).toThrow(/fail_fast_p99/);
+    expect(parseThresholds({ fail_fast_p99: ["value<50"], breaker_open_time: ["value<5s"] })).toHaveLength(2);
   });
 
   it("rejects bad params all at once", () => {
