@@ -168,10 +168,10 @@ function startChild(command: string, args: string[]): Promise<{ child: ChildProc
   });
 }
 
-/** CPU time (user + system, ms) a process has used so far (Linux /proc; 100 ticks/s). */
-function cpuMs(pid: number): number {
+/** CPU time (ms) a process has used so far in user space and in the kernel (Linux /proc; 100 ticks/s). */
+function cpuMs(pid: number): { user: number; kernel: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { user: Number(fields[11]) * 10, kernel: Number(fields[12]) * 10 };
 }
 
 /** The process and its direct children (the --workers processes), from /proc. */
@@ -285,16 +285,28 @@ interface Target {
 interface Measured {
   figures: HttpFigures;
   cpuPerRequestUs: number;
+  userPerRequestUs: number;
+  kernelPerRequestUs: number;
 }
 
 async function measure(target: Target, generator: "autocannon" | "wrk"): Promise<Measured | undefined> {
   const url = `http://127.0.0.1:${target.webPort}/`;
-  const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const cpu = () =>
+    target.pids.reduce(
+      (sum, pid) => {
+        const used = cpuMs(pid);
+        return { user: sum.user + used.user, kernel: sum.kernel + used.kernel };
+      },
+      { user: 0, kernel: 0 },
+    );
   const before = cpu();
   const figures = generator === "wrk" ? await wrk(url) : await autocannonRun(url);
   if (figures === undefined) return undefined;
-  const cpuPerRequestUs = target.pids.length ? ((cpu() - before) * 1000) / Math.max(1, figures.total) : Number.NaN;
-  return { figures, cpuPerRequestUs };
+  const after = cpu();
+  const perRequestUs = (ms: number) => (target.pids.length ? (ms * 1000) / Math.max(1, figures.total) : Number.NaN);
+  const userPerRequestUs = perRequestUs(after.user - before.user);
+  const kernelPerRequestUs = perRequestUs(after.kernel - before.kernel);
+  return { figures, cpuPerRequestUs: userPerRequestUs + kernelPerRequestUs, userPerRequestUs, kernelPerRequestUs };
 }
 
 /** nginx (one worker) answering "hello world" on a free port, or undefined when it is not installed. */
@@ -435,6 +447,13 @@ async function main(): Promise<void> {
         [`${generator} p99 ms`, ...targets.map((t) => cell(generator, t, (m) => m.figures.p99, 2))],
         [`${generator} errors`, ...targets.map((t) => cell(generator, t, (m) => m.figures.errors, 0))],
         [`${generator} proxy CPU µs/request`, ...targets.map((t) => cell(generator, t, (m) => m.cpuPerRequestUs, 1))],
+        [
+          `${generator}   of which user / kernel`,
+          ...targets.map((t) => {
+            const user = cell(generator, t, (m) => m.userPerRequestUs, 1);
+            return user === "" ? "" : `${user} / ${cell(generator, t, (m) => m.kernelPerRequestUs, 1)}`;
+          }),
+        ],
       );
     }
 
