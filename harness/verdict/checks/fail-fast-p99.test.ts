@@ -20,6 +20,7 @@ describe("fail_fast_p99", () => {
     expect(r.detail).toMatch(
       /p99 of 500 failed requests sent from 12\.0 s to the revert at 22\.5 s \(breaker of shard1 open by 12\.0 s\)/,
     );
+    expect(r.detail).toMatch(/the 500 that succeeded meanwhile: p99 4\.0 ms$/);
     console.log(`fail_fast_p99 ${r.value} ms: ${r.detail}`);
   });
 

@@ -33,7 +33,8 @@ export interface FailFastP99Params {
  * dependency's timeout. When no breaker was seen open (switched off, or not scraped), the window
  * starts `graceMs` after the inject instead, so the figure still says how slowly requests failed
  * (and `breaker_open_time` fails on its own). Half-open trial calls that time out are counted:
- * they are failures the client waited for.
+ * they are failures the client waited for. The detail adds the p99 of the requests that succeeded
+ * in the same window: on a saturated machine both are slow, and the reader sees why.
  * Not measured when no fault was injected or no request failed in the window.
  */
 export function failFastP99(params?: Readonly<Record<string, unknown>>): Check {
@@ -62,7 +63,10 @@ export function failFastP99(params?: Readonly<Record<string, unknown>>): Check {
           ? `no breaker of ${w.dependency} seen open; from ${seconds(graceMs)} after fault ${w.inject.name}`
           : `breaker of ${w.dependency} open by ${seconds(fromMs)}`;
       const until = w.revertAtMs === undefined ? "the end" : `the revert at ${seconds(w.revertAtMs)}`;
-      const failed = failedDurations(ctx, ctx.tags, fromMs, toMs);
+      const { failed, succeeded } = durationsIn(ctx, ctx.tags, fromMs, toMs);
+      // The successes of the same window are the machine's own latency: a reader's yardstick.
+      const okP99 = succeeded ? percentile(succeeded.histogram, 99) : undefined;
+      succeeded?.histogram.destroy();
       if (!failed) {
         return {
           measured: false,
@@ -76,13 +80,17 @@ export function failFastP99(params?: Readonly<Record<string, unknown>>): Check {
         measured: true,
         value,
         unit: "ms",
-        detail: `p99 of ${count} failed requests sent from ${seconds(fromMs)} to ${until} (${since}): ${value.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms`,
+        detail:
+          `p99 of ${count} failed requests sent from ${seconds(fromMs)} to ${until} (${since}): ` +
+          `${value.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms` +
+          (okP99 === undefined ? "" : `; the ${succeeded?.count} that succeeded meanwhile: p99 ${okP99.toFixed(1)} ms`),
         data: {
           faultId: w.inject.name,
           dependency: w.dependency,
           fromMs,
           toMs: Number.isFinite(toMs) ? toMs : ctx.endMs,
           failedRequests: count,
+          ...(okP99 === undefined ? {} : { succeededP99Ms: okP99 }),
           breakerSeenOpen: w.seenOpenAtMs !== undefined,
         },
       };
@@ -91,16 +99,16 @@ export function failFastP99(params?: Readonly<Record<string, unknown>>): Check {
 }
 
 /**
- * The merged latency histogram of failed requests sent in whole intervals of [fromMs, toMs).
- * A duration series is failed when its `http_req_failed` twin (same tags) recorded passes: the
- * recorder keys both by template and status, so a series is all failures or none.
+ * The merged latency histograms of the requests sent in whole intervals of [fromMs, toMs), failed
+ * and succeeded apart. A duration series is failed when its `http_req_failed` twin (same tags)
+ * recorded passes: the recorder keys both by template and status, so a series is all failures or none.
  */
-function failedDurations(
+function durationsIn(
   ctx: CheckContext,
   tags: Tags,
   fromMs: number,
   toMs: number,
-): { histogram: Histogram; count: number; maxMs: number } | undefined {
+): { failed?: Latencies; succeeded?: Latencies } {
   const { timeline } = ctx;
   const interval = timeline.intervalMs;
   const failedKeys = new Set<string>();
@@ -108,22 +116,27 @@ function failedDurations(
     if (s.type !== "rate") continue;
     if ((s.toJSON().buckets as RateBucketJSON[]).some((b) => b.passes > 0)) failedKeys.add(tagKey(s.tags));
   }
-  let histogram: Histogram | undefined;
-  let count = 0;
-  let maxMs = 0;
+  const out: { failed?: Latencies; succeeded?: Latencies } = {};
   for (const s of timeline.match("http_req_duration", tags)) {
-    if (s.type !== "trend" || !failedKeys.has(tagKey(s.tags))) continue;
+    if (s.type !== "trend") continue;
+    const side = failedKeys.has(tagKey(s.tags)) ? "failed" : "succeeded";
     for (const b of s.toJSON().buckets as TrendBucketJSON[]) {
       if (b.count === 0 || b.t < fromMs || b.t + interval > toMs || !b.hist) continue;
       const h = hdr.decodeFromCompressedBase64(b.hist, 32, false);
-      histogram ??= newHistogram();
-      histogram.add(h);
+      const acc = (out[side] ??= { histogram: newHistogram(), count: 0, maxMs: 0 });
+      acc.histogram.add(h);
       h.destroy();
-      count += b.count;
-      maxMs = Math.max(maxMs, b.max);
+      acc.count += b.count;
+      acc.maxMs = Math.max(acc.maxMs, b.max);
     }
   }
-  return histogram ? { histogram, count, maxMs } : undefined;
+  return out;
+}
+
+interface Latencies {
+  histogram: Histogram;
+  count: number;
+  maxMs: number;
 }
 
 function tagKey(tags: Tags): string {
