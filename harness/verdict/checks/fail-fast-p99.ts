@@ -123,7 +123,8 @@ function durationsIn(
     for (const b of s.toJSON().buckets as TrendBucketJSON[]) {
       if (b.count === 0 || b.t < fromMs || b.t + interval > toMs || !b.hist) continue;
       const h = hdr.decodeFromCompressedBase64(b.hist, 32, false);
-      const acc = (out[side] ??= { histogram: newHistogram(), count: 0, maxMs: 0 });
+      out[side] ??= { histogram: newHistogram(), count: 0, maxMs: 0 };
+      const acc = out[side];
       acc.histogram.add(h);
       h.destroy();
       acc.count += b.count;
