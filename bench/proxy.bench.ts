@@ -310,7 +310,7 @@ async function measure(target: Target, generator: "autocannon" | "wrk"): Promise
 }
 
 /** nginx (one worker) answering "hello world" on a free port, or undefined when it is not installed. */
-async function startNginx(children: ChildProcess[]): Promise<number | undefined> {
+async function startNginx(children: ChildProcess[]): Promise<{ port: number; pids: number[] } | undefined> {
   if (!has("nginx")) return undefined;
   const port = await freePort();
   const dir = join(work, "nginx");
@@ -336,7 +336,8 @@ http {
   const child = spawn("nginx", ["-c", join(dir, "nginx.conf"), "-p", dir], { stdio: "ignore" });
   children.push(child);
   await waitFor(`http://127.0.0.1:${port}/`, 5_000);
-  return port;
+  // The master and its one worker: the worker does all the socket work.
+  return { port, pids: withChildren(child.pid ?? 0) };
 }
 
 /** The official Toxiproxy server (TOXIPROXY_SERVER=/path/to/toxiproxy-server), when given. */
@@ -369,8 +370,8 @@ async function main(): Promise<void> {
     const upstream = await startChild(process.execPath, [join(work, "upstream.mjs")]);
     children.push(upstream.child);
     const ports = JSON.parse(upstream.firstLine) as { web: number; echo: number; source: number };
-    const nginxPort = await startNginx(children);
-    const webPort = nginxPort ?? ports.web;
+    const nginx = await startNginx(children);
+    const webPort = nginx?.port ?? ports.web;
 
     const ours = async (workers: number): Promise<{ api: string; pids: number[] }> => {
       const args = [join(work, "toxiproxy.mjs"), "--host", "127.0.0.1", "--port", "0", "--workers", String(workers)];
@@ -388,7 +389,8 @@ async function main(): Promise<void> {
     const bare = await startChild(process.execPath, [join(work, "bare-pipe.mjs"), String(webPort)]);
     children.push(bare.child);
 
-    const targets: Target[] = [{ label: "direct", webPort, pids: [] }];
+    // Direct, the CPU counted is nginx's: one read and one write per request, half a proxy's socket work.
+    const targets: Target[] = [{ label: "direct", webPort, pids: nginx?.pids ?? [] }];
     const proxied = async (label: string, api: string, pids: number[], withToxicRows: boolean) => {
       targets.push({
         label,
@@ -412,7 +414,7 @@ async function main(): Promise<void> {
       pids: [bare.child.pid ?? 0],
     });
 
-    const upstreamName = nginxPort ? "nginx-light, 1 worker" : "Node http server (nginx not installed)";
+    const upstreamName = nginx ? "nginx-light, 1 worker" : "Node http server (nginx not installed)";
     console.log(
       `proxy bench: upstream ${upstreamName}; ${rounds} round(s) of ${seconds} s per HTTP run, 50 connections; ${transferBytes / 1024 / 1024} MiB transfer (node ${process.version})`,
     );
@@ -446,7 +448,10 @@ async function main(): Promise<void> {
         [`${generator} p50 ms`, ...targets.map((t) => cell(generator, t, (m) => m.figures.p50, 2))],
         [`${generator} p99 ms`, ...targets.map((t) => cell(generator, t, (m) => m.figures.p99, 2))],
         [`${generator} errors`, ...targets.map((t) => cell(generator, t, (m) => m.figures.errors, 0))],
-        [`${generator} proxy CPU µs/request`, ...targets.map((t) => cell(generator, t, (m) => m.cpuPerRequestUs, 1))],
+        [
+          `${generator} CPU µs/request (direct: nginx)`,
+          ...targets.map((t) => cell(generator, t, (m) => m.cpuPerRequestUs, 1)),
+        ],
         [
           `${generator}   of which user / kernel`,
           ...targets.map((t) => {
