@@ -13,10 +13,7 @@
  * A missing wrk is reported, not fatal.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { loadavg, tmpdir } from "node:os";
-import path from "node:path";
+import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import autocannon from "autocannon";
@@ -27,45 +24,11 @@ import { compileTemplate } from "../harness/load/http/template.ts";
 import { type LoadResult, runLoad } from "../harness/load/index.ts";
 import { Recorder } from "../harness/load/recorder.ts";
 import { manualClock, Timeline } from "../harness/timeline/index.ts";
+import { freePort, has, startNginx, waitForHttp } from "./support.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const cleanups: Array<() => void> = [];
-
-function has(cmd: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${url} did not answer within ${timeoutMs} ms`);
-}
 
 function kill(child: ChildProcess): void {
   if (child.exitCode === null) child.kill("SIGTERM");
@@ -75,36 +38,10 @@ function kill(child: ChildProcess): void {
 async function startServer(pin: boolean): Promise<{ url: string; name: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  if (has("nginx")) {
-    const dir = mkdtempSync(path.join(tmpdir(), "bench-nginx-"));
-    const conf = path.join(dir, "nginx.conf");
-    writeFileSync(
-      conf,
-      `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  server { listen 127.0.0.1:${port}; location / { return 200 "ok"; } }
-}
-`,
-    );
-    const args = ["-c", conf, "-p", dir];
-    const child = pin
-      ? spawn("taskset", ["-c", "1", "nginx", ...args], { stdio: "ignore" })
-      : spawn("nginx", args, { stdio: "ignore" });
-    cleanups.push(() => {
-      kill(child);
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await waitForHttp(url, 5000);
-    return { url, name: `nginx-light (1 worker${pin ? ", core 1" : ""})` };
+  const nginx = await startNginx("ok", pin ? 1 : undefined);
+  if (nginx !== undefined) {
+    cleanups.push(() => nginx.stop());
+    return { url: `http://127.0.0.1:${nginx.port}/`, name: `nginx-light (1 worker${pin ? ", core 1" : ""})` };
   }
   const code = `require('http').createServer((q,s)=>s.end('ok')).listen(${port},'127.0.0.1')`;
   const child = pin

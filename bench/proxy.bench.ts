@@ -15,13 +15,14 @@
  * nginx on this machine's 2 cores, 13.5 µs proxy CPU per request); the 10 ms toxic within +1 ms at p50
  * and +3 ms at p99.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { build } from "esbuild";
+import { freePort, has, startNginx, waitForHttp } from "./support.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
@@ -60,42 +61,6 @@ const server = net.createServer({ noDelay: true }, (client) => {
 });
 server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ port: server.address().port }) + "\\n"));
 `;
-
-function has(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  // Bounded: polls every 100 ms until the deadline.
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 interface HttpFigures {
   rps: number;
@@ -309,37 +274,6 @@ async function measure(target: Target, generator: "autocannon" | "wrk"): Promise
   return { figures, cpuPerRequestUs: userPerRequestUs + kernelPerRequestUs, userPerRequestUs, kernelPerRequestUs };
 }
 
-/** nginx (one worker) answering "hello world" on a free port, or undefined when it is not installed. */
-async function startNginx(children: ChildProcess[]): Promise<{ port: number; pids: number[] } | undefined> {
-  if (!has("nginx")) return undefined;
-  const port = await freePort();
-  const dir = join(work, "nginx");
-  rmSync(dir, { recursive: true, force: true });
-  execFileSync("mkdir", ["-p", dir]);
-  writeFileSync(
-    join(dir, "nginx.conf"),
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  server { listen 127.0.0.1:${port}; location / { default_type text/plain; return 200 "hello world"; } }
-}
-`,
-  );
-  const child = spawn("nginx", ["-c", join(dir, "nginx.conf"), "-p", dir], { stdio: "ignore" });
-  children.push(child);
-  await waitFor(`http://127.0.0.1:${port}/`, 5_000);
-  // The master and its one worker: the worker does all the socket work.
-  return { port, pids: withChildren(child.pid ?? 0) };
-}
-
 /** The official Toxiproxy server (TOXIPROXY_SERVER=/path/to/toxiproxy-server), when given. */
 async function startOfficial(children: ChildProcess[]): Promise<{ api: string; pid: number } | undefined> {
   if (officialBinary === undefined || officialBinary === "") return undefined;
@@ -349,12 +283,13 @@ async function startOfficial(children: ChildProcess[]): Promise<{ api: string; p
   const failed = new Promise<never>((_, reject) => {
     child.once("error", (error) => reject(new Error(`TOXIPROXY_SERVER=${officialBinary}: ${error.message}`)));
   });
-  await Promise.race([waitFor(`http://127.0.0.1:${port}/version`, 10_000), failed]);
+  await Promise.race([waitForHttp(`http://127.0.0.1:${port}/version`, 10_000), failed]);
   return { api: `http://127.0.0.1:${port}`, pid: child.pid ?? 0 };
 }
 
 async function main(): Promise<void> {
   const children: ChildProcess[] = [];
+  const stops: (() => void)[] = [];
   try {
     writeFileSync(join(work, "upstream.mjs"), upstreamSource);
     writeFileSync(join(work, "bare-pipe.mjs"), barePipeSource);
@@ -370,7 +305,8 @@ async function main(): Promise<void> {
     const upstream = await startChild(process.execPath, [join(work, "upstream.mjs")]);
     children.push(upstream.child);
     const ports = JSON.parse(upstream.firstLine) as { web: number; echo: number; source: number };
-    const nginx = await startNginx(children);
+    const nginx = await startNginx("hello world");
+    if (nginx) stops.push(() => nginx.stop());
     const webPort = nginx?.port ?? ports.web;
 
     const ours = async (workers: number): Promise<{ api: string; pids: number[] }> => {
@@ -390,7 +326,7 @@ async function main(): Promise<void> {
     children.push(bare.child);
 
     // Direct, the CPU counted is nginx's: one read and one write per request, half a proxy's socket work.
-    const targets: Target[] = [{ label: "direct", webPort, pids: nginx?.pids ?? [] }];
+    const targets: Target[] = [{ label: "direct", webPort, pids: nginx ? withChildren(nginx.child.pid ?? 0) : [] }];
     const proxied = async (label: string, api: string, pids: number[], withToxicRows: boolean) => {
       targets.push({
         label,
@@ -523,6 +459,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    for (const stop of stops) stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
