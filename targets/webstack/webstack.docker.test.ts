@@ -236,6 +236,8 @@ suite("webstack reference target (protections on)", () => {
   });
 
   it("opens the db_read breaker under a 3 s latency toxic and answers uncached users 503 fast", async () => {
+    // The baseline below reads a cached user: cache it first, so the test does not lean on an earlier one.
+    expect((await request(topo.endpoint("lb", 8080).url(`/users/${HOT_USER_ID}`))).status).toBe(200);
     await toxiproxy(topo, "POST", "/proxies/db_read/toxics", {
       name: "breaker_slow_read",
       type: "latency",
