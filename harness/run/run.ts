@@ -80,6 +80,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         `removed ${swept.containers} containers left by dead runs ${swept.runs.join(", ")} (their harness was killed)`,
       );
     }
+    for (const failure of swept.failures) {
+      log(`warning: left by dead run ${failure.runId}, not removed: ${failure.message} (try 'harness down --all')`);
+    }
     log(`run ${runId}: starting topology ${plan.composeFile}`);
     topology = await up({
       file: plan.composeFile,

@@ -22,9 +22,14 @@ function alive(pid: number): boolean {
  * Remove the runs whose owning harness process on this host has died (a `kill -9`, a crash):
  * a re-run then starts clean. Detached topologies (`harness up`), the current run
  * (`.harness/current-run.json`, e.g. after `--keep`), runs of live processes and runs of other
- * hosts are left alone. Returns the run ids removed and what was removed.
+ * hosts are left alone. Best effort: a dead run that cannot be removed whole (Docker refusing an
+ * object, e.g. a network it still counts a stale endpoint on) is reported in `failures` and the
+ * sweep goes on, since it does not stand in the way of a new run. Returns the run ids removed and
+ * what was removed.
  */
-export async function sweepOrphans(opts: { reportsDir?: string } = {}): Promise<{ runs: string[] } & DownResult> {
+export async function sweepOrphans(
+  opts: { reportsDir?: string } = {},
+): Promise<{ runs: string[]; failures: { runId: string; message: string }[] } & DownResult> {
   const objects = await listRunObjects();
   const current = (await readCurrentRun())?.runId;
   const host = hostname();
@@ -38,11 +43,18 @@ export async function sweepOrphans(opts: { reportsDir?: string } = {}): Promise<
     if (owner.slice(0, sep) === host && Number.isInteger(pid) && pid > 0 && !alive(pid)) orphaned.add(runId);
   }
   const total: DownResult = { containers: 0, networks: 0, volumes: 0 };
+  const runs: string[] = [];
+  const failures: { runId: string; message: string }[] = [];
   for (const runId of orphaned) {
-    const r = await down({ runId, ...opts });
-    total.containers += r.containers;
-    total.networks += r.networks;
-    total.volumes += r.volumes;
+    try {
+      const r = await down({ runId, ...opts });
+      total.containers += r.containers;
+      total.networks += r.networks;
+      total.volumes += r.volumes;
+      runs.push(runId);
+    } catch (error) {
+      failures.push({ runId, message: error instanceof Error ? error.message : String(error) });
+    }
   }
-  return { runs: [...orphaned], ...total };
+  return { runs, failures, ...total };
 }

@@ -25,12 +25,32 @@ export async function createNetwork(spec: NetworkSpec): Promise<string> {
   }
 }
 
-/** Remove a network; a network already gone is not an error. */
+// Attempts at removing a network Docker says still has endpoints (about 3 s in all).
+const activeEndpointAttempts = 5;
+
+/**
+ * Remove a network; a network already gone is not an error. When Docker answers that it still has
+ * active endpoints (it can count a container removed a moment ago for a while), containers still
+ * attached are disconnected with force and the removal is tried again, a bounded number of times.
+ */
 export async function removeNetwork(idOrName: string): Promise<void> {
-  try {
-    await dockerClient().getNetwork(idOrName).remove();
-  } catch (cause) {
-    if ((cause as { statusCode?: number }).statusCode === 404) return;
-    throw dockerError(`removing network ${idOrName}`, cause);
+  const network = dockerClient().getNetwork(idOrName);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await network.remove();
+      return;
+    } catch (cause) {
+      if ((cause as { statusCode?: number }).statusCode === 404) return;
+      const busy = /active endpoints/.test(String((cause as Error).message));
+      if (!busy || attempt >= activeEndpointAttempts) throw dockerError(`removing network ${idOrName}`, cause);
+      await disconnectAll(network).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
+}
+
+async function disconnectAll(network: ReturnType<ReturnType<typeof dockerClient>["getNetwork"]>): Promise<void> {
+  const info = (await network.inspect()) as { Containers?: Record<string, unknown> };
+  for (const container of Object.keys(info.Containers ?? {}))
+    await network.disconnect({ Container: container, Force: true }).catch(() => undefined);
 }
