@@ -2,6 +2,7 @@ import type { Series } from "../../timeline/index.ts";
 import type { Tags, TimelineEvent } from "../../timeline/types.ts";
 import { ParamReader } from "./params.ts";
 import { seconds } from "./rate-per-interval.ts";
+import { firstInject } from "./recovery-time.ts";
 import type { Check, CheckContext, CheckResult } from "./types.ts";
 
 /** Params of `breaker_open_time`. */
@@ -183,20 +184,4 @@ function faultedLink(e: TimelineEvent): string | undefined {
 
 function targetOf(s: Series): string {
   return s.tags.app ?? s.tags.service ?? Object.values(s.tags).join("/");
-}
-
-function firstInject(
-  events: readonly TimelineEvent[],
-  faultId: string | undefined,
-  ctx: CheckContext,
-): TimelineEvent | undefined {
-  let best: TimelineEvent | undefined;
-  for (const e of events) {
-    if (e.kind !== "fault.inject") continue;
-    if (faultId !== undefined && e.name !== faultId) continue;
-    if (e.atMs > ctx.endMs) continue;
-    if (ctx.windows && !ctx.windows.some((w) => e.atMs >= w.fromMs && e.atMs < w.toMs)) continue;
-    if (!best || e.atMs < best.atMs) best = e;
-  }
-  return best;
 }

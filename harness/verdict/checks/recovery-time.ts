@@ -102,7 +102,11 @@ export function recoveryTime(params?: Readonly<Record<string, unknown>>): Check 
   };
 }
 
-function firstInject(
+/**
+ * The earliest `fault.inject` event of `faultId` (any fault when undefined) up to the run's end, within
+ * the threshold's windows when it has some.
+ */
+export function firstInject(
   events: readonly TimelineEvent[],
   faultId: string | undefined,
   ctx: CheckContext,
