@@ -4,7 +4,7 @@ import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import type { RunSummary } from "../../harness/report/types.ts";
 import type { TimelineJSON } from "../../harness/timeline/types.ts";
-import { harness, readJson, runDirOf } from "./harness-cli.ts";
+import { harness, harnessRun, readJson, runDirOf } from "./harness-cli.ts";
 
 const docker = new Docker();
 const dockerUp = await docker.ping().then(
@@ -28,8 +28,7 @@ async function labelledLeft(runId: string): Promise<number> {
 describe.runIf(dockerUp)("harness run failover-primary (real webstack)", () => {
   it("passes on the reference target: the kill, the leader change, the error spike and the recovery are on the timeline", async () => {
     const started = Date.now();
-    const run = harness(["run", "failover-primary"]);
-    const { code, stdout } = await run.done;
+    const { code, stdout } = await harnessRun(["run", "failover-primary"]);
     const dir = runDirOf(stdout);
     const summary = readJson<RunSummary>(path.join(dir, "summary.json"));
     const timeline = readJson<TimelineJSON>(path.join(dir, "timeline.json"));
@@ -52,8 +51,7 @@ describe.runIf(dockerUp)("harness run failover-primary (real webstack)", () => {
   }, 600_000);
 
   it("fails on recovery (not something incidental) when the app pins the first primary (DB_FAILOVER=off)", async () => {
-    const run = harness(["run", "failover-primary", "--env", "DB_FAILOVER=off", "--gate"]);
-    const { code, stdout } = await run.done;
+    const { code, stdout } = await harnessRun(["run", "failover-primary", "--env", "DB_FAILOVER=off", "--gate"]);
     const dir = runDirOf(stdout);
     const summary = readJson<RunSummary>(path.join(dir, "summary.json"));
     for (const t of summary.verdict.thresholds)
@@ -83,7 +81,7 @@ describe.runIf(dockerUp)("harness run failover-primary (real webstack)", () => {
 
 describe.runIf(dockerUp)("harness run cache-stampede (real webstack)", () => {
   it("passes with stampede protection: about one origin query per expired hot key", async () => {
-    const { code, stdout } = await harness(["run", "cache-stampede", "--gate"]).done;
+    const { code, stdout } = await harnessRun(["run", "cache-stampede", "--gate"]);
     const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
     const gate = summary.verdict.thresholds.find((t) => t.metric === "stampede_db_queries");
     console.log(`cache-stampede, protection on: exit ${code}, ${gate?.observed} origin queries per expired key`);
@@ -93,7 +91,7 @@ describe.runIf(dockerUp)("harness run cache-stampede (real webstack)", () => {
   }, 600_000);
 
   it("fails on stampede_db_queries when the protection is off (STAMPEDE_PROTECTION=off)", async () => {
-    const { code, stdout } = await harness(["run", "cache-stampede", "--env", "STAMPEDE_PROTECTION=off"]).done;
+    const { code, stdout } = await harnessRun(["run", "cache-stampede", "--env", "STAMPEDE_PROTECTION=off"]);
     const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
     const gate = summary.verdict.thresholds.find((t) => t.metric === "stampede_db_queries");
     console.log(`cache-stampede, protection off: exit ${code}, ${gate?.observed} origin queries per expired key`);
@@ -108,7 +106,7 @@ describe.runIf(dockerUp)("harness run cache-stampede (real webstack)", () => {
 describe.runIf(dockerUp)("harness run circuit-breaker (real webstack)", () => {
   it("passes with the breaker: it opens within seconds of the slowdown and the failures are fast", async () => {
     const started = Date.now();
-    const { code, stdout } = await harness(["run", "circuit-breaker", "--gate"]).done;
+    const { code, stdout } = await harnessRun(["run", "circuit-breaker", "--gate"]);
     const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
     const open = summary.verdict.thresholds.find((t) => t.metric === "breaker_open_time");
     const fast = summary.verdict.thresholds.find((t) => t.metric === "fail_fast_p99");
@@ -125,7 +123,7 @@ describe.runIf(dockerUp)("harness run circuit-breaker (real webstack)", () => {
   }, 600_000);
 
   it("fails on the breaker checks when the breaker is off (CIRCUIT_BREAKER=off): never opened, failures wait for the timeout", async () => {
-    const { code, stdout } = await harness(["run", "circuit-breaker", "--env", "CIRCUIT_BREAKER=off"]).done;
+    const { code, stdout } = await harnessRun(["run", "circuit-breaker", "--env", "CIRCUIT_BREAKER=off"]);
     const summary = readJson<RunSummary>(path.join(runDirOf(stdout), "summary.json"));
     for (const t of summary.verdict.thresholds)
       console.log(`  ${t.status} ${t.metric} ${t.expression} observed ${t.observed} ${t.reason ?? ""}`);
