@@ -74,7 +74,8 @@ export function readJson<T>(file: string): T {
 }
 
 // Invalid-run reasons that mean the load generator itself stalled on the shared machine, not the target.
-const generatorStalled = /^generator (event loop lagged|used)|requests sent late/;
+// (summary.json prefixes each with its code, e.g. "event_loop_lag: generator event loop lagged 290 ms ...").
+const generatorStalled = /generator (event loop lagged|used)|requests sent late/;
 
 /**
  * `harness run ...` to its end. When the run comes out invalid (exit 4) only because the generator
