@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { api, dial, roundTripMs, startEchoServer } from "./fixtures.ts";
+import { api, apiPortOf, dial, roundTripMs, startEchoServer } from "./fixtures.ts";
 
 describe("harness toxiproxy", () => {
   it("serves the API with the --config proxies and exits 0 on SIGTERM", async () => {
@@ -19,15 +19,7 @@ describe("harness toxiproxy", () => {
       },
     );
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (d: Buffer) => {
-          out += d.toString();
-          const m = /"port":(\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once("exit", (code) => reject(new Error(`exited ${code}`)));
-      });
+      const port = await apiPortOf(child);
       const base = `http://127.0.0.1:${port}`;
       expect((await api(base, "GET", "/version")).status).toBe(200);
       const proxy = (await api(base, "GET", "/proxies/echo")).json() as { listen: string };

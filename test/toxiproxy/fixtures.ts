@@ -1,3 +1,4 @@
+import type { ChildProcess, ChildProcessWithoutNullStreams } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { Toxiproxy } from "toxiproxy-node-client";
@@ -139,17 +140,43 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** Open TCP sockets of this process (Linux: /proc/self/fd). */
-export function openSocketCount(): number {
+/** Open TCP sockets of a process, this one by default (Linux: /proc/PID/fd). */
+export function openSocketCount(pid: number | "self" = "self"): number {
   let count = 0;
-  for (const fd of readdirSync("/proc/self/fd")) {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:")) count++;
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:")) count++;
     } catch {
       // The fd closed while we looked.
     }
   }
   return count;
+}
+
+/** Dial "host:port": undefined when it connects, else the error code (ECONNREFUSED for a closed listener). */
+export function refused(address: string): Promise<string | undefined> {
+  const colon = address.lastIndexOf(":");
+  return new Promise((resolve) => {
+    const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon));
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
+  });
+}
+
+/** The API port a `harness toxiproxy` child prints on stdout at start (`{"port":N}`); rejects if it exits first. */
+export function apiPortOf(child: ChildProcessWithoutNullStreams | ChildProcess): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`exited ${code}`)));
+  });
 }
 
 /** Poll until `check` holds or `limitMs` passes; returns the last value. */

@@ -1,4 +1,3 @@
-import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   api,
@@ -7,23 +6,12 @@ import {
   median,
   quietFor,
   receiveAll,
+  refused,
   roundTripMs,
   startEchoServer,
   startTcpServer,
   startToxiproxy,
 } from "./fixtures.ts";
-
-function refused(address: string): Promise<string | undefined> {
-  const colon = address.lastIndexOf(":");
-  return new Promise((resolve) => {
-    const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon));
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
-  });
-}
 
 describe("proxied connections", () => {
   it("proxies bytes both ways with TCP_NODELAY (sub-ms round trips)", async () => {

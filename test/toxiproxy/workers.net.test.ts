@@ -1,31 +1,29 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Toxiproxy } from "toxiproxy-node-client";
 import { describe, expect, it } from "vitest";
 import { startToxiproxyServer } from "../../harness/toxiproxy/index.ts";
-import { api, dial, eventually, receiveAll, roundTripMs, sleep, startEchoServer } from "./fixtures.ts";
+import {
+  api,
+  apiPortOf,
+  dial,
+  eventually,
+  openSocketCount,
+  receiveAll,
+  refused,
+  roundTripMs,
+  sleep,
+  startEchoServer,
+} from "./fixtures.ts";
 
 /** The server under test with 2 worker processes, and a toxiproxy-node-client pointed at it. */
 async function startWithWorkers(config?: { name: string; listen: string; upstream: string }[]) {
   const server = await startToxiproxyServer({ host: "127.0.0.1", port: 0, workers: 2, config });
   return { server, client: new Toxiproxy(server.url), [Symbol.asyncDispose]: () => server.close() };
-}
-
-/** Open TCP sockets of another process (Linux: /proc/PID/fd). */
-function socketCount(pid: number): number {
-  let count = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:")) count++;
-    } catch {
-      // The fd closed while we looked.
-    }
-  }
-  return count;
 }
 
 function alive(pid: number): boolean {
@@ -54,18 +52,6 @@ function workersOf(pid: number): number[] {
   return found;
 }
 
-function refused(address: string): Promise<string | undefined> {
-  const colon = address.lastIndexOf(":");
-  return new Promise((resolve) => {
-    const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon));
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
-  });
-}
-
 describe("toxiproxy with 2 worker processes", () => {
   it("echoes through a proxy on :0 and spreads connections over both workers", async () => {
     await using tp = await startWithWorkers();
@@ -73,14 +59,14 @@ describe("toxiproxy with 2 worker processes", () => {
     expect(tp.server.workerPids).toHaveLength(2);
     const proxy = await tp.client.createProxy({ name: "p", listen: "127.0.0.1:0", upstream: echo.address });
     expect(proxy.listen).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
-    const before = tp.server.workerPids.map(socketCount);
+    const before = tp.server.workerPids.map((pid) => openSocketCount(pid));
     const sockets = await Promise.all(Array.from({ length: 4 }, () => dial(proxy.listen)));
     for (const [i, socket] of sockets.entries()) {
       const rtt = await roundTripMs(socket, `hello ${i}`);
       expect(rtt).toBeLessThan(200);
     }
     // Round-robin: each worker holds 2 connections, 2 sockets each (client and upstream).
-    const added = tp.server.workerPids.map((pid, i) => socketCount(pid) - (before[i] ?? 0));
+    const added = tp.server.workerPids.map((pid, i) => openSocketCount(pid) - (before[i] ?? 0));
     console.log(`sockets added per worker for 4 connections: ${added.join(", ")}`);
     expect(added).toEqual([4, 4]);
     for (const socket of sockets) socket.destroy();
@@ -197,15 +183,7 @@ describe("toxiproxy with 2 worker processes", () => {
     const args = ["bin/harness.mjs", "toxiproxy", "--port", "0", "--workers", "2", "--config", config];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (d: Buffer) => {
-          out += d.toString();
-          const m = /"port":(\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once("exit", (code) => reject(new Error(`exited ${code}`)));
-      });
+      const port = await apiPortOf(child);
       const workers = workersOf(child.pid ?? 0);
       expect(workers).toHaveLength(2);
       const proxy = (await api(`http://127.0.0.1:${port}`, "GET", "/proxies/echo")).json() as { listen: string };
